@@ -1,0 +1,40 @@
+# The two set-up commands: `make demo` (the main job) and `make test` (the suite).
+# Each creates .venv from scratch when it is missing or older than pyproject.toml.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_OUT ?= demo-output
+
+.PHONY: demo test lint venv clean dicom3tools
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/lowcount demo --out $(DEMO_OUT)
+
+# dciodvfy (Debian package dicom3tools) validates every DICOM file the tests write;
+# install it when missing and we are allowed to (root with apt-get), otherwise those tests skip with a reason.
+dicom3tools:
+	@command -v dciodvfy >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dicom3tools >/dev/null) \
+	      || echo "warning: could not install dicom3tools; dciodvfy checks will be skipped"; \
+	  else echo "warning: dciodvfy not found and cannot apt-get install it; dciodvfy checks will be skipped"; fi; }
+
+test: $(STAMP) dicom3tools
+	$(BIN)/ruff check src tests
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache

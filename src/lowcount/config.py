@@ -1,0 +1,66 @@
+"""YAML configuration into frozen dataclasses.
+
+A config file has one section per subpackage (``phantom:``, later ``data:``, ``model:``, ``train:``...).
+Each section is built into its dataclass; nested dataclasses nest in YAML; lists become tuples; an
+unknown key is an error that names the key, its section and the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be built; the message names the file, the key and the fix."""
+
+
+def from_dict(cls: type[T], data: dict[str, Any] | None, where: str = "config") -> T:
+    """Build dataclass ``cls`` from a plain dict, recursing into nested dataclass fields."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a mapping of keys to values, got {type(data).__name__}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {unknown}; allowed keys are {sorted(fields)}")
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for name, value in data.items():
+        hint = hints[name]
+        if dataclasses.is_dataclass(hint):
+            kwargs[name] = from_dict(hint, value, f"{where}.{name}")
+        elif isinstance(value, list):
+            kwargs[name] = tuple(value)
+        else:
+            kwargs[name] = value
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
+
+
+def load_section(path: str | Path, section: str, cls: type[T]) -> T:
+    """Read ``section`` of YAML file ``path`` into ``cls`` (missing section gives the defaults)."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such config file")
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections such as '{section}:'")
+    return from_dict(cls, data.get(section), f"{path}:{section}")
+
+
+def to_dict(obj: Any) -> dict:
+    """The resolved config as plain data, for saving beside every run."""
+    return dataclasses.asdict(obj)

@@ -1,0 +1,149 @@
+"""The cohort manifest: one CSV row per acquisition, with patient-level folds and splits.
+
+Paths in the manifest are relative to the manifest's folder. Patient identifiers appear in the manifest
+(it is the index a user needs) but never in file names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from lowcount.io.atomic import atomic_write_text
+
+MANIFEST_COLUMNS = (
+    "patient_id",
+    "acquisition",
+    "speed_factor",
+    "fast_mode",
+    "scan_velocity_cm_min",
+    "start_min",
+    "duration_min",
+    "counts_anterior",
+    "counts_posterior",
+    "expected_anterior",
+    "expected_posterior",
+    "shift_x_px",
+    "shift_y_px",
+    "limb_motion",
+    "study_uid",
+    "series_uid",
+    "sop_uid",
+    "dicom_path",
+    "truth_path",
+    "fold",
+    "split",
+)
+SPLITS = ("train", "val", "test")
+_NUMERIC = {
+    "speed_factor",
+    "scan_velocity_cm_min",
+    "start_min",
+    "duration_min",
+    "counts_anterior",
+    "counts_posterior",
+    "expected_anterior",
+    "expected_posterior",
+    "shift_x_px",
+    "shift_y_px",
+}
+
+
+class ManifestError(ValueError):
+    """A manifest that cannot be used; the message names the file, the row and the column."""
+
+
+@dataclass(frozen=True)
+class PatientSplit:
+    fold: int
+    split: str
+
+
+def assign_splits(
+    patient_ids: list[str],
+    rng: np.random.Generator,
+    folds: int = 5,
+    fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
+) -> dict[str, PatientSplit]:
+    """Patient-level fold (0..folds-1) and train/val/test split, so no patient is in two splits.
+
+    Patients are shuffled once; folds are dealt round-robin from that order and the split takes the first
+    ``fractions[0]`` for training, the next ``fractions[1]`` for validation and the rest for testing
+    (at least one validation and one test patient once there are three or more patients).
+    """
+    if folds < 2:
+        raise ValueError(f"folds must be >= 2, got {folds}")
+    if len(fractions) != 3 or abs(sum(fractions) - 1.0) > 1e-9 or min(fractions) < 0:
+        raise ValueError(f"fractions must be three non-negative numbers summing to 1, got {fractions}")
+    if len(set(patient_ids)) != len(patient_ids):
+        raise ValueError("patient_ids must be unique")
+    n = len(patient_ids)
+    order = rng.permutation(n)
+    n_val = int(round(fractions[1] * n))
+    n_test = int(round(fractions[2] * n))
+    if n >= 3:
+        n_val, n_test = max(n_val, 1 if fractions[1] > 0 else 0), max(n_test, 1 if fractions[2] > 0 else 0)
+    n_train = n - n_val - n_test
+    out = {}
+    for rank, index in enumerate(order):
+        split = "train" if rank < n_train else ("val" if rank < n_train + n_val else "test")
+        out[patient_ids[index]] = PatientSplit(fold=rank % folds, split=split)
+    return out
+
+
+def write_manifest(path: str | Path, rows: list[dict]) -> None:
+    """Write rows (dicts with ``MANIFEST_COLUMNS``) atomically as CSV."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for i, row in enumerate(rows):
+        missing = set(MANIFEST_COLUMNS) - set(row)
+        if missing:
+            raise ValueError(f"manifest row {i}: missing columns {sorted(missing)}")
+        writer.writerow({k: row[k] for k in MANIFEST_COLUMNS})
+    atomic_write_text(path, buffer.getvalue())
+
+
+def read_manifest(path: str | Path) -> list[dict]:
+    """Read and check a manifest; numeric columns become floats, ``fold`` an int, paths absolute.
+
+    Raises:
+        ManifestError: missing file or column, a bad number, an unknown split, or a patient in two splits.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ManifestError(f"{path}: no manifest there. Run `lowcount simulate --out DIR` or give DIR/manifest.csv.")
+    with open(path, newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = set(MANIFEST_COLUMNS) - set(reader.fieldnames or [])
+        if missing:
+            raise ManifestError(f"{path}: missing columns {sorted(missing)}. Regenerate the manifest.")
+        rows = []
+        split_of: dict[str, str] = {}
+        for line, raw in enumerate(reader, start=2):
+            row: dict = dict(raw)
+            for key in _NUMERIC:
+                try:
+                    row[key] = float(raw[key])
+                except ValueError as exc:
+                    raise ManifestError(f"{path}: line {line}, column {key}: {raw[key]!r} is not a number.") from exc
+            try:
+                row["fold"] = int(raw["fold"])
+            except ValueError as exc:
+                raise ManifestError(f"{path}: line {line}, column fold: {raw['fold']!r} is not an integer.") from exc
+            if raw["split"] not in SPLITS:
+                raise ManifestError(f"{path}: line {line}, column split: {raw['split']!r} is not one of {SPLITS}.")
+            previous = split_of.setdefault(raw["patient_id"], raw["split"])
+            if previous != raw["split"]:
+                raise ManifestError(
+                    f"{path}: line {line}: a patient appears in splits {previous!r} and "
+                    f"{raw['split']!r}; a patient must stay in one split."
+                )
+            for key in ("dicom_path", "truth_path"):
+                row[key] = str((path.parent / raw[key]).resolve()) if raw[key] else ""
+            rows.append(row)
+    return rows

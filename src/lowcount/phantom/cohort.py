@@ -1,0 +1,261 @@
+"""A simulated cohort on disk: DICOM NM files, ground truth, lesion tables and the manifest.
+
+Layout of ``out_dir``::
+
+    manifest.csv            one row per acquisition (see lowcount.io.manifest)
+    patients.csv            one row per patient: body, diagnosis, fold and split
+    lesions.csv             one row per finding, with the first acquisition that shows it
+    cohort.json             seed, size, version and the resolved configuration
+    dicom/<SOPInstanceUID>.dcm
+    truth/<SOPInstanceUID>.npz   expected_counts (2, H, W) float32, lesion_labels (2, H, W) uint16
+
+Patient ``i`` is drawn from ``SeedSequence(seed).spawn(...)[i]``, so it is the same whatever the cohort
+size or the number of worker processes, and the same seed gives the same files bit for bit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from lowcount.io.atomic import atomic_open, atomic_write_text
+from lowcount.io.dicom import UID_ROOT, NMHeader, write_wholebody
+from lowcount.io.manifest import assign_splits, write_manifest
+from lowcount.phantom.patient import Acquisition, Patient, acquire, sample_patient
+from lowcount.phantom.protocol import PhantomConfig
+
+BASE_DATE = datetime(2026, 1, 5, 8, 0, 0)
+
+
+def patient_id(seed: int, index: int) -> str:
+    """Synthetic patient id, e.g. ``PH0-0007``."""
+    return f"PH{seed}-{index:04d}"
+
+
+def _uid(seed: int, index: int, *parts: str) -> str:
+    from pydicom.uid import generate_uid
+
+    return str(generate_uid(UID_ROOT, entropy_srcs=["lowcount-phantom", str(seed), str(index), *parts]))
+
+
+def save_truth(path: Path, acquisition: Acquisition) -> None:
+    """Write an acquisition's expected counts and lesion labels as a compressed .npz, atomically.
+
+    Written entry by entry with a fixed time stamp (``np.savez_compressed`` stamps the current time), so
+    the same cohort gives the same bytes.
+    """
+    import zipfile
+
+    arrays = {"expected_counts": acquisition.expected, "lesion_labels": acquisition.labels}
+    with atomic_open(path, "wb") as fh, zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, array in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(info, "w", force_zip64=True) as entry:
+                np.lib.format.write_array(entry, np.ascontiguousarray(array), allow_pickle=False)
+
+
+def load_truth(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """(expected_counts, lesion_labels) from a truth file written by :func:`save_truth`."""
+    with np.load(path, allow_pickle=False) as data:
+        return data["expected_counts"], data["lesion_labels"]
+
+
+@dataclass(frozen=True)
+class _Job:
+    seed: int
+    index: int
+    seed_sequence: np.random.SeedSequence
+    cfg: PhantomConfig
+    out_dir: str
+
+
+def _header(job: _Job, patient: Patient, acq: Acquisition) -> NMHeader:
+    grid = job.cfg.camera.grid
+    when = BASE_DATE + timedelta(days=job.index) + timedelta(minutes=acq.start_min)
+    injected = BASE_DATE + timedelta(days=job.index)
+    study = _uid(job.seed, job.index, "study")
+    return NMHeader(
+        patient_name=f"PHANTOM^{job.seed}^{job.index:04d}",
+        patient_id=patient_id(job.seed, job.index),
+        study_uid=study,
+        series_uid=_uid(job.seed, job.index, acq.name, "series"),
+        sop_uid=_uid(job.seed, job.index, acq.name, "instance"),
+        pixel_spacing_mm=(grid.pixel_cm * 10.0, grid.pixel_cm * 10.0),
+        scan_velocity_cm_min=acq.velocity_cm_min,
+        frame_duration_ms=acq.duration_min * 60_000.0,
+        patient_sex=patient.body.sex,
+        patient_age_years=int(patient.body.age_years),
+        patient_height_m=patient.body.height_cm / 100.0,
+        study_date=injected.strftime("%Y%m%d"),
+        study_time=injected.strftime("%H%M%S"),
+        series_time=when.strftime("%H%M%S"),
+        series_number={"standard": 1}.get(acq.name, 1 + int(round(acq.speed_factor * 10))),
+        accession_number=f"A{job.seed}{job.index:05d}",
+        series_description=f"WB ANT/POST {acq.velocity_cm_min:g} cm/min ({acq.name}, {acq.mode})",
+        frame_of_reference_uid=_uid(job.seed, job.index, "frame-of-reference"),
+        injected_activity_mbq=None,
+    )
+
+
+def _simulate_one(job: _Job) -> tuple[list[dict], dict, list[dict]]:
+    """Simulate and write one patient; returns manifest rows, the patient row and lesion rows."""
+    rng = np.random.default_rng(job.seed_sequence)
+    patient = sample_patient(rng, job.cfg)
+    acquisitions = acquire(patient, job.cfg, rng)
+    out = Path(job.out_dir)
+    pid = patient_id(job.seed, job.index)
+    rows = []
+    for acq in acquisitions:
+        header = _header(job, patient, acq)
+        dicom_path = write_wholebody(out / "dicom", acq.counts[0], acq.counts[1], header)
+        truth_path = out / "truth" / f"{header.sop_uid}.npz"
+        save_truth(truth_path, acq)
+        limb = ";".join(f"{name}:{dx:+.2f},{dy:+.2f}cm" for name, dx, dy in acq.motion.segments)
+        rows.append(
+            {
+                "patient_id": pid,
+                "acquisition": acq.name,
+                "speed_factor": acq.speed_factor,
+                "fast_mode": acq.mode,
+                "scan_velocity_cm_min": acq.velocity_cm_min,
+                "start_min": round(acq.start_min, 3),
+                "duration_min": round(acq.duration_min, 3),
+                "counts_anterior": int(acq.counts[0].sum()),
+                "counts_posterior": int(acq.counts[1].sum()),
+                "expected_anterior": round(float(acq.expected[0].sum(dtype=np.float64)), 1),
+                "expected_posterior": round(float(acq.expected[1].sum(dtype=np.float64)), 1),
+                "shift_x_px": round(acq.motion.shift_cm[0] / job.cfg.camera.grid.pixel_cm, 3),
+                "shift_y_px": round(acq.motion.shift_cm[1] / job.cfg.camera.grid.pixel_cm, 3),
+                "limb_motion": limb,
+                "study_uid": header.study_uid,
+                "series_uid": header.series_uid,
+                "sop_uid": header.sop_uid,
+                "dicom_path": str(dicom_path.relative_to(out)),
+                "truth_path": str(truth_path.relative_to(out)),
+            }
+        )
+    b, d = patient.body, patient.diagnosis
+    patient_row = {
+        "patient_id": pid,
+        "sex": b.sex,
+        "age_years": round(b.age_years, 1),
+        "height_cm": round(b.height_cm, 1),
+        "arm_position": b.arm_position,
+        "scoliosis_cm": round(b.scoliosis_cm, 2),
+        "primary": d.primary,
+        "metastatic": d.metastatic,
+        "superscan": d.superscan,
+        "malignant_lesions": sum(lesion.malignant for lesion in patient.lesions),
+        "benign_findings": sum(not lesion.malignant for lesion in patient.lesions),
+        "bladder_volume_ml": round(patient.uptake.bladder_volume_ml, 1),
+        "voided": patient.kinetics.voided,
+        "delay_min": round(patient.delay_min, 2),
+        "counts_per_view": round(patient.counts_per_view, 1),
+    }
+    names = [acq.name for acq in acquisitions]
+    lesion_rows = [
+        {"patient_id": pid, **lesion.as_row(), "first_acquisition": names[patient.lesion_start[lesion.lesion_id]]}
+        for lesion in patient.lesions
+    ]
+    return rows, patient_row, lesion_rows
+
+
+def _write_csv(path: Path, rows: list[dict], columns: list[str] | None = None) -> None:
+    buffer = io.StringIO()
+    fields = columns or (list(rows[0]) if rows else [])
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write_text(path, buffer.getvalue())
+
+
+def simulate_cohort(
+    out_dir: str | Path,
+    patients: int,
+    seed: int,
+    cfg: PhantomConfig | None = None,
+    workers: int = 2,
+    progress: bool = True,
+) -> Path:
+    """Simulate ``patients`` patients and write them to ``out_dir``; returns the manifest path.
+
+    Args:
+        out_dir: folder to write into (created; existing files of the same names are replaced).
+        patients: cohort size, >= 1.
+        seed: master seed.
+        cfg: settings (default :class:`PhantomConfig`).
+        workers: processes; patients are independent, so 2 uses both cores of a small machine.
+        progress: show a progress bar on stderr.
+    """
+    from tqdm import tqdm
+
+    from lowcount import __version__
+
+    if patients < 1:
+        raise ValueError(f"patients must be >= 1, got {patients}")
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    cfg = cfg or PhantomConfig()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    children = np.random.SeedSequence(seed).spawn(patients + 1)
+    jobs = [_Job(seed, i, children[i], cfg, str(out)) for i in range(patients)]
+    results: list = [None] * patients
+    bar = tqdm(total=patients, desc="simulating patients", unit="patient", disable=not progress)
+    if workers == 1 or patients == 1:
+        for job in jobs:
+            results[job.index] = _simulate_one(job)
+            bar.update()
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, patients)) as pool:
+            futures = {pool.submit(_simulate_one, job): job.index for job in jobs}
+            from concurrent.futures import as_completed
+
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                bar.update()
+    bar.close()
+    ids = [patient_id(seed, i) for i in range(patients)]
+    splits = assign_splits(ids, np.random.default_rng(children[-1]))
+    manifest_rows, patient_rows, lesion_rows = [], [], []
+    for rows, patient_row, lesions in results:
+        s = splits[patient_row["patient_id"]]
+        manifest_rows += [{**row, "fold": s.fold, "split": s.split} for row in rows]
+        patient_rows.append({**patient_row, "fold": s.fold, "split": s.split})
+        lesion_rows += lesions
+    write_manifest(out / "manifest.csv", manifest_rows)
+    _write_csv(out / "patients.csv", patient_rows)
+    lesion_columns = [
+        "patient_id",
+        *[
+            f
+            for f in (
+                "lesion_id",
+                "kind",
+                "site",
+                "segment",
+                "x_cm",
+                "y_cm",
+                "z_cm",
+                "size_mm",
+                "contrast",
+                "malignant",
+                "host_concentration",
+                "angle_rad",
+                "aspect",
+                "first_acquisition",
+            )
+        ],
+    ]
+    _write_csv(out / "lesions.csv", lesion_rows, lesion_columns)
+    meta = {"lowcount_version": __version__, "seed": seed, "patients": patients, "config": asdict(cfg)}
+    atomic_write_text(out / "cohort.json", json.dumps(meta, indent=2, default=list) + "\n")
+    return out / "manifest.csv"

@@ -1,0 +1,77 @@
+"""Settings of a simulated cohort: camera, scan protocol, fast-scan model and case mix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lowcount.phantom.camera import CameraConfig
+
+FAST_MODES = ("independent", "thinned")
+
+
+@dataclass(frozen=True)
+class PhantomConfig:
+    """Everything that decides a simulated cohort besides its seed and size.
+
+    Attributes:
+        camera: detector, collimator and geometry.
+        standard_velocity_cm_min: table speed of the standard scan (guideline 10-15 cm/min [NB]).
+        standard_counts_per_view: range the standard scan's expected counts per view are drawn from.
+        speed_factors: fast scans to make, as multiples of the standard speed.
+        fast_mode: ``independent`` (a separate draw of the patient at the later scan time, the realistic
+            default) or ``thinned`` (binomial thinning of the standard scan's counts).
+        delay_h: range of the injection-to-scan delay (2-5 h [G16]; 3 +- 0.5 h here).
+        setup_gap_min: range of the pause between consecutive scans.
+        max_shift_px: largest rigid shift of the patient between scans, per axis.
+        limb_motion_probability: chance that a later scan also moves the head, an arm or a leg.
+        metastatic_fraction: share of patients with skeletal metastases.
+        void_probability: chance the patient voids between the standard and a later scan.
+        contamination_after_void: chance that voiding leaves urine contamination on the skin.
+        young_fraction: share of patients aged 8-19 (open growth plates).
+    """
+
+    camera: CameraConfig = field(default_factory=CameraConfig)
+    standard_velocity_cm_min: float = 15.0
+    standard_counts_per_view: tuple[float, float] = (1.5e6, 3.5e6)
+    speed_factors: tuple[float, ...] = (2.0, 3.0)
+    fast_mode: str = "independent"
+    delay_h: tuple[float, float] = (2.5, 3.5)
+    setup_gap_min: tuple[float, float] = (1.0, 4.0)
+    max_shift_px: float = 3.0
+    limb_motion_probability: float = 0.3
+    metastatic_fraction: float = 0.5
+    void_probability: float = 0.15
+    contamination_after_void: float = 0.3
+    young_fraction: float = 0.08
+
+    def __post_init__(self) -> None:
+        if self.fast_mode not in FAST_MODES:
+            raise ValueError(f"fast_mode must be one of {FAST_MODES}, got {self.fast_mode!r}")
+        if not self.standard_velocity_cm_min > 0:
+            raise ValueError(f"standard_velocity_cm_min must be positive, got {self.standard_velocity_cm_min}")
+        lo, hi = self.standard_counts_per_view
+        if not 0 < lo <= hi:
+            raise ValueError(f"standard_counts_per_view must be 0 < low <= high, got {self.standard_counts_per_view}")
+        if any(not k > 1.0 for k in self.speed_factors):
+            raise ValueError(f"speed_factors must all be > 1 (faster than standard), got {self.speed_factors}")
+        if len(set(self.speed_factors)) != len(self.speed_factors):
+            raise ValueError(f"speed_factors must not repeat, got {self.speed_factors}")
+        for name in (
+            "limb_motion_probability",
+            "metastatic_fraction",
+            "void_probability",
+            "contamination_after_void",
+            "young_fraction",
+        ):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be within [0, 1], got {value}")
+        if self.max_shift_px < 0:
+            raise ValueError(f"max_shift_px must be >= 0, got {self.max_shift_px}")
+
+
+def acquisition_name(speed_factor: float) -> str:
+    """``standard`` for 1, else ``fast2x``, ``fast2.5x``..."""
+    if speed_factor == 1.0:
+        return "standard"
+    return f"fast{speed_factor:g}x"

@@ -1,0 +1,61 @@
+"""Shared fixtures. Caches and config folders go to a temporary place so tests never touch $HOME."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_SANDBOX = Path(tempfile.mkdtemp(prefix="lowcount-tests-"))
+for _name in ("MPLCONFIGDIR", "TORCH_HOME", "XDG_CACHE_HOME"):
+    os.environ[_name] = str(_SANDBOX / _name.lower())
+    Path(os.environ[_name]).mkdir(parents=True, exist_ok=True)
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+REFERENCE_NM = SHARED / "fixtures" / "nm_wholebody_2frame_reference.dcm"
+
+
+@pytest.fixture(scope="session")
+def reference_nm() -> Path:
+    if not REFERENCE_NM.is_file():
+        pytest.skip(f"reference file {REFERENCE_NM} not found (../shared is expected beside the repository)")
+    return REFERENCE_NM
+
+
+@pytest.fixture(scope="session")
+def dciodvfy_errors():
+    """A function giving the lines dciodvfy reports as errors for a file (skips when dciodvfy is missing)."""
+    exe = shutil.which("dciodvfy")
+    if exe is None:
+        pytest.skip("dciodvfy (Debian package dicom3tools) is not installed; `make test` installs it as root")
+
+    def errors(path: Path) -> list[str]:
+        result = subprocess.run([exe, str(path)], capture_output=True, text=True, timeout=60)
+        return [line for line in (result.stdout + result.stderr).splitlines() if line.startswith("Error")]
+
+    return errors
+
+
+@pytest.fixture(scope="session")
+def small_cohort(tmp_path_factory) -> Path:
+    """Three patients, standard + 2x + 3x independent scans, written to disk once per session."""
+    from lowcount.phantom.cohort import simulate_cohort
+
+    out = tmp_path_factory.mktemp("cohort")
+    return simulate_cohort(out, patients=3, seed=11, workers=1, progress=False)
+
+
+@pytest.fixture(scope="session")
+def thinned_cohort(tmp_path_factory) -> Path:
+    from dataclasses import replace
+
+    from lowcount.phantom.cohort import simulate_cohort
+    from lowcount.phantom.protocol import PhantomConfig
+
+    out = tmp_path_factory.mktemp("thinned")
+    cfg = replace(PhantomConfig(), fast_mode="thinned")
+    return simulate_cohort(out, patients=2, seed=12, cfg=cfg, workers=1, progress=False)
