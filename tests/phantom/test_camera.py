@@ -48,8 +48,7 @@ def test_attenuation_and_scatter_follow_depth_in_water():
     mu, s_max, s_len = cam.water_mu_per_cm, cam.scatter_to_primary_max, cam.scatter_depth_cm
     ant_path, post_path = body - depth_from_table, depth_from_table
     expected_ant = np.exp(-mu * ant_path) * (1 + s_max * (1 - np.exp(-ant_path / s_len)))
-    expected_post = (np.exp(-mu * post_path) * (1 + s_max * (1 - np.exp(-post_path / s_len)))
-                     * cam.table_transmission)
+    expected_post = np.exp(-mu * post_path) * (1 + s_max * (1 - np.exp(-post_path / s_len))) * cam.table_transmission
     emitted = float(source.emission().sum())
     assert out[0].sum() / emitted == pytest.approx(expected_ant, rel=0.02)
     assert out[1].sum() / emitted == pytest.approx(expected_post, rel=0.02)

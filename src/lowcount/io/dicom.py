@@ -12,6 +12,7 @@ pydicom is imported inside the functions, so ``import lowcount.io.dicom`` stays 
 
 from __future__ import annotations
 
+import copy
 import io as _io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -653,8 +654,7 @@ def write_enhanced(
             "write_enhanced needs the 2-frame (or multi-window) source; write single views with write_wholebody.",
         )
     frame_keys, decided, _ = _frame_views(src, source, n_frames)
-    ds = src.copy()
-    ds.file_meta = src.file_meta.copy()
+    ds = copy.deepcopy(src)  # Dataset.copy() shares data elements with the source
     entropy = uid_entropy
     new_series = generate_uid(UID_ROOT, entropy_srcs=None if entropy is None else [*entropy, "series"])
     new_sop = generate_uid(UID_ROOT, entropy_srcs=None if entropy is None else [*entropy, "instance"])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lowcount.io.atomic import atomic_open
+from lowcount.io.atomic import atomic_open, atomic_write_bytes
 from lowcount.io.dicom import check_counts, counts_to_uint16
 
 FORMATS = (".png", ".tif", ".tiff", ".npy")
@@ -50,10 +50,13 @@ def write_counts_image(path: str | Path, counts: np.ndarray) -> Path:
         with atomic_open(path, "wb") as fh:
             Image.fromarray(data).save(fh, format="PNG")
         return path
+    import io
+
     import tifffile
 
-    with atomic_open(path, "wb") as fh:
-        tifffile.imwrite(fh, data)
+    buffer = io.BytesIO()
+    tifffile.imwrite(buffer, data)
+    atomic_write_bytes(path, buffer.getvalue())
     return path
 
 

@@ -200,7 +200,7 @@ def _metastasis(rng, anatomy, grid, primary: str, lesion_id: int) -> Lesion:
     elif site == "spine" and roll < 0.15:
         kind, size = "vertebra_whole", 0.0
     elif roll > (0.75 if primary == "other" else 0.95):
-        kind, size = "lytic", rng.uniform(12.0, 30.0)
+        kind, size = "lytic", rng.uniform(15.0, 40.0)
     else:
         kind = "metastasis"
         size = rng.uniform(5.0, 20.0 if site in ("ribs", "sternum") else 40.0)
@@ -448,17 +448,18 @@ def render_lesion(lesion: Lesion, anatomy: Anatomy, grid: Grid) -> list[Piece]:
             -(1.0 - lesion.contrast) * lesion.host_concentration,
             lesion.angle_rad,
         )
-        rim_r = radius * 1.35
+        # A thin reactive rim at 1.5x the host concentration around the cold core.
+        rim_r = radius * 1.25
         rim = ellipsoid(
             grid,
             f"{name}_rim",
             "lesion",
             seg,
             centre,
-            (rim_r, rim_r * lesion.aspect, core_depth * 1.2),
-            1.5 * lesion.host_concentration,
+            (rim_r, rim_r * lesion.aspect, core_depth * 1.1),
+            0.5 * lesion.host_concentration,
             lesion.angle_rad,
-            shell_fraction=0.3,
+            shell_fraction=0.25,
         )
         return [p for p in (core, rim) if p is not None]
     if kind in ("extravasation", "urine", "axillary_node"):

@@ -1,0 +1,71 @@
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from lowcount.cli import app
+
+runner = CliRunner()
+
+
+def test_simulate_writes_a_cohort_with_the_requested_speeds(tmp_path):
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            "--out",
+            str(tmp_path),
+            "--patients",
+            "1",
+            "--seed",
+            "3",
+            "--speeds",
+            "2.5",
+            "--fast-mode",
+            "thinned",
+            "--workers",
+            "1",
+            "--no-progress",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    manifest = (tmp_path / "manifest.csv").read_text()
+    assert "fast2.5x" in manifest and "thinned" in manifest and "fast3x" not in manifest
+
+
+def test_simulate_rejects_bad_speeds(tmp_path):
+    result = runner.invoke(app, ["simulate", "--out", str(tmp_path), "--speeds", "two"])
+    assert result.exit_code != 0
+    assert "--speeds" in result.output
+
+
+def test_info_reports_views_without_patient_identifiers(reference_nm):
+    result = runner.invoke(app, ["info", str(reference_nm)])
+    assert result.exit_code == 0, result.output
+    assert "399321004" in result.output
+    assert "PHANTOM01" not in result.output and "TEST^PHANTOM" not in result.output
+
+
+def test_info_on_a_bad_file_exits_with_a_clear_message(tmp_path):
+    bad = tmp_path / "x.dcm"
+    bad.write_text("nope")
+    result = runner.invoke(app, ["info", str(bad)])
+    assert result.exit_code == 2
+    assert "not a DICOM file" in result.output
+
+
+def test_demo_simulates_and_draws(tmp_path):
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--patients", "1", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    for name in ("gallery.png", "preview_patient1.png", "manifest.csv"):
+        assert (tmp_path / name).stat().st_size > 10_000 or name == "manifest.csv"
+    assert "fast3x" in result.output
+
+
+def test_import_lowcount_stays_light():
+    code = (
+        "import sys, lowcount, lowcount.phantom.cohort, lowcount.io.dicom, lowcount.cli; "
+        "heavy = {'torch', 'pydicom', 'matplotlib', 'scipy'} & set(sys.modules); print(sorted(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
