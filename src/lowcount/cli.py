@@ -113,5 +113,44 @@ def demo(
     typer.echo(f"preview: {preview}")
 
 
+bench_app = typer.Typer(no_args_is_help=True, help="Measure speed (figures go to docs/benchmarks.md).")
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("simulate")
+def bench_simulate(
+    patients: Annotated[int, typer.Option(min=1, help="Cohort size to time.")] = 100,
+    seed: Annotated[int, typer.Option()] = 1,
+    workers: Annotated[int, typer.Option(min=1)] = 2,
+    speeds: Annotated[str, typer.Option(help="Fast-scan speed factors.")] = "2,3",
+    fast_mode: Annotated[str, typer.Option(help="independent or thinned.")] = "independent",
+    keep: Annotated[
+        Path | None, typer.Option(help="Keep the cohort in this folder (default: a temporary one).")
+    ] = None,
+) -> None:
+    """Time `lowcount simulate` end to end (simulation, DICOM and truth files, manifest) and print a table row."""
+    import os
+    import platform
+    import tempfile
+
+    from lowcount.phantom.cohort import simulate_cohort
+
+    cfg = _phantom_config(None, speeds, fast_mode)
+    with tempfile.TemporaryDirectory(prefix="lowcount-bench-") as tmp:
+        out = keep or Path(tmp)
+        start = time.perf_counter()
+        simulate_cohort(out, patients, seed, cfg, workers=workers, progress=False)
+        elapsed = time.perf_counter() - start
+        size_mb = sum(f.stat().st_size for f in out.rglob("*") if f.is_file()) / 1e6
+    acquisitions = patients * (1 + len(cfg.speed_factors))
+    typer.echo("| patients | acquisitions | workers | fast mode | wall time (s) | s per patient | disk (MB) | CPU |")
+    typer.echo("|---|---|---|---|---|---|---|---|")
+    cpu = f"{os.cpu_count()} x {platform.processor() or platform.machine()}"
+    typer.echo(
+        f"| {patients} | {acquisitions} | {workers} | {cfg.fast_mode} | {elapsed:.1f} | "
+        f"{elapsed / patients:.2f} | {size_mb:.0f} | {cpu} |"
+    )
+
+
 if __name__ == "__main__":
     app()

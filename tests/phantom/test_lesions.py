@@ -102,3 +102,8 @@ def test_hot_lesions_raise_and_lytic_cores_lower_the_counts(patient):
         window = (slice(row - 1, row + 2), slice(col - 1, col + 2))
         change = with_lesion[window].sum() - base[window].sum()
         assert sign * change > 0.1 * base[window].sum(), kind
+
+
+def test_children_get_no_primary_and_no_metastases():
+    rng = np.random.default_rng(9)
+    assert {sample_diagnosis(rng, "M", 1.0, age_years=12.0).metastatic for _ in range(20)} == {False}

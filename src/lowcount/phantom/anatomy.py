@@ -476,7 +476,7 @@ def _growth_plate(a, g, name, segment, centre, half_width, up: Uptake, angle=0.0
             segment,
             centre,
             (half_width, 0.35, half_width * 0.8),
-            up.rib * (up.growth_plate_ratio - 1.0) * 0.5,
+            up.rib * (up.growth_plate_ratio - 1.0),
             angle_rad=angle,
         )
     )

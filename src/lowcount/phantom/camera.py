@@ -196,6 +196,18 @@ def _soft_slabs(scene: _Scene, concentration: float, n: int) -> list[Piece]:
     return [Piece(f"soft_slab_{k}", "soft_slab", "trunk", 0, 0, t, (k + 0.5) * t, concentration) for k in range(n)]
 
 
+def _convolve_same(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Linear (zero-padded) convolution by FFT, cropped to ``image``'s shape; kernel sides are odd."""
+    from scipy import fft
+
+    kh, kw = kernel.shape
+    shape = (image.shape[0] + kh - 1, image.shape[1] + kw - 1)
+    fast = tuple(fft.next_fast_len(n, real=True) for n in shape)
+    product = fft.rfft2(image, fast) * fft.rfft2(kernel, fast)
+    full = fft.irfft2(product, fast)
+    return full[kh // 2 : kh // 2 + image.shape[0], kw // 2 : kw // 2 + image.shape[1]].astype(np.float32)
+
+
 def _exponential_kernel(cfg: CameraConfig) -> np.ndarray:
     g = cfg.grid
     half = int(np.ceil(4 * cfg.scatter_length_cm / g.pixel_cm))
@@ -215,7 +227,7 @@ def project(pieces: list[Piece], soft_concentration: float, cfg: CameraConfig) -
     Returns:
         (2, rows, cols) float32: anterior, posterior (posterior mirrored as its detector sees it).
     """
-    from scipy import ndimage, signal
+    from scipy import ndimage
 
     g = cfg.grid
     scene = _Scene(pieces, cfg)
@@ -260,7 +272,7 @@ def project(pieces: list[Piece], soft_concentration: float, cfg: CameraConfig) -
                 continue
             sigma_px = cfg.fwhm_mm(k * cfg.layer_spacing_cm) / 2.3548 / (g.pixel_cm * 10.0)
             image += ndimage.gaussian_filter(layers[k], sigma_px, mode="constant", truncate=3.0)
-        image += signal.fftconvolve(scatter, kernel, mode="same").astype(np.float32)
+        image += _convolve_same(scatter, kernel)
         np.clip(image, 0.0, None, out=image)
         out[v] = image if above else image[:, ::-1]
     return out

@@ -149,11 +149,20 @@ class Lesion:
 
 
 def sample_diagnosis(
-    rng: np.random.Generator, sex: str, metastatic_fraction: float = 0.5, superscan_fraction: float = 0.04
+    rng: np.random.Generator,
+    sex: str,
+    metastatic_fraction: float = 0.5,
+    superscan_fraction: float = 0.04,
+    age_years: float = 60.0,
 ) -> Diagnosis:
-    """Draw the primary cancer (by sex) and the metastatic status; a few metastatic patients are superscans."""
+    """Draw the primary cancer (by sex) and the metastatic status; a few metastatic patients are superscans.
+
+    Patients under 20 are scanned for other reasons here (growth, trauma): no primary, no metastases.
+    """
     if not 0.0 <= metastatic_fraction <= 1.0:
         raise ValueError(f"metastatic_fraction must be in [0, 1], got {metastatic_fraction}")
+    if age_years < 20:
+        return Diagnosis(primary="none", metastatic=False, superscan=False)
     table = PRIMARIES[sex]
     primary = str(rng.choice(list(table), p=list(table.values())))
     metastatic = bool(rng.random() < metastatic_fraction)

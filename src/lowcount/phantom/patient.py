@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lowcount.phantom.anatomy import Anatomy, Body, build_anatomy, sample_body
+from lowcount.phantom.anatomy import Anatomy, Body, add_bladder, build_anatomy, sample_body
 from lowcount.phantom.camera import Motion, label_map, place, poisson_counts, project, row_times_min, thin_counts
 from lowcount.phantom.lesions import (
     Diagnosis,
@@ -87,7 +87,7 @@ def sample_patient(rng: np.random.Generator, cfg: PhantomConfig) -> Patient:
     """Draw a patient: body, diagnosis, uptake, kinetics, findings, delay and count level."""
     grid = cfg.camera.grid
     body = sample_body(rng, grid, cfg.young_fraction)
-    diagnosis = sample_diagnosis(rng, body.sex, cfg.metastatic_fraction)
+    diagnosis = sample_diagnosis(rng, body.sex, cfg.metastatic_fraction, age_years=body.age_years)
     uptake = sample_uptake(rng, body.age_years, diagnosis.superscan)
     kinetics = sample_kinetics(rng, cfg.void_probability)
     anatomy = build_anatomy(body, uptake, grid)
@@ -122,9 +122,24 @@ def _sample_motion(rng: np.random.Generator, cfg: PhantomConfig) -> Motion:
     return Motion(shift_cm=shift, segments=tuple(segments))  # type: ignore[arg-type]
 
 
+def anatomy_at(patient: Patient, uptake: Uptake, grid) -> Anatomy:
+    """The patient's anatomy with ``uptake``'s concentrations: bone is unchanged (plateau), soft tissue,
+    lungs and kidneys are rescaled, and the bladder is rebuilt for its new volume."""
+    base = patient.uptake
+    factors = {"soft": uptake.soft / base.soft, "lung": uptake.soft / base.soft, "kidney": uptake.kidney / base.kidney}
+    pieces = [
+        p.scaled(factors[p.tissue]) if p.tissue in factors else p
+        for p in patient.anatomy.pieces
+        if p.tissue != "bladder"
+    ]
+    anatomy = Anatomy(pieces=pieces, paths=patient.anatomy.paths, landmarks=patient.anatomy.landmarks)
+    add_bladder(anatomy, grid, patient.body, uptake)
+    return anatomy
+
+
 def _render(patient: Patient, uptake: Uptake, lesion_ids: list[int], motion: Motion, cfg: PhantomConfig):
     grid = cfg.camera.grid
-    anatomy = build_anatomy(patient.body, uptake, grid)
+    anatomy = anatomy_at(patient, uptake, grid)
     lesion_pieces = [
         piece
         for lesion in patient.lesions
