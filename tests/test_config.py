@@ -36,3 +36,20 @@ def test_missing_file_and_bad_yaml(tmp_path):
     bad.write_text("phantom: [unclosed")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_section(bad, "phantom", PhantomConfig)
+
+
+def test_shipped_phantom_config_is_the_default():
+    from pathlib import Path
+
+    shipped = Path(__file__).resolve().parents[1] / "configs" / "phantom.yaml"
+    assert load_section(shipped, "phantom", PhantomConfig) == PhantomConfig()
+
+
+def test_yaml_exponent_floats_are_numbers_and_bad_numbers_name_the_key(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("phantom:\n  standard_counts_per_view: [1e6, 2.5e6]\n  standard_velocity_cm_min: 2e1\n")
+    cfg = load_section(path, "phantom", PhantomConfig)
+    assert cfg.standard_counts_per_view == (1e6, 2.5e6) and cfg.standard_velocity_cm_min == 20.0
+    path.write_text("phantom:\n  standard_velocity_cm_min: fast\n")
+    with pytest.raises(ConfigError, match="standard_velocity_cm_min: 'fast' is not a number"):
+        load_section(path, "phantom", PhantomConfig)

@@ -35,14 +35,24 @@ def from_dict(cls: type[T], data: dict[str, Any] | None, where: str = "config") 
         hint = hints[name]
         if dataclasses.is_dataclass(hint):
             kwargs[name] = from_dict(hint, value, f"{where}.{name}")
-        elif isinstance(value, list):
-            kwargs[name] = tuple(value)
         else:
-            kwargs[name] = value
+            kwargs[name] = _coerce(value, hint, f"{where}.{name}")
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: {exc}") from exc
+
+
+def _coerce(value: Any, hint: Any, where: str) -> Any:
+    """Lists become tuples; floats written as YAML 1.1 strings such as ``1.5e6`` become floats."""
+    if isinstance(value, list):
+        return tuple(_coerce(v, float if "float" in str(hint) else None, where) for v in value)
+    if isinstance(value, str) and hint is float:
+        try:
+            return float(value)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {value!r} is not a number") from exc
+    return value
 
 
 def load_section(path: str | Path, section: str, cls: type[T]) -> T:

@@ -15,42 +15,33 @@ import numpy as np
 
 from lowcount.io.atomic import atomic_write_text
 
-MANIFEST_COLUMNS = (
-    "patient_id",
-    "acquisition",
-    "speed_factor",
-    "fast_mode",
-    "scan_velocity_cm_min",
-    "start_min",
-    "duration_min",
-    "counts_anterior",
-    "counts_posterior",
-    "expected_anterior",
-    "expected_posterior",
-    "shift_x_px",
-    "shift_y_px",
-    "limb_motion",
-    "study_uid",
-    "series_uid",
-    "sop_uid",
-    "dicom_path",
-    "truth_path",
-    "fold",
-    "split",
-)
-SPLITS = ("train", "val", "test")
-_NUMERIC = {
-    "speed_factor",
-    "scan_velocity_cm_min",
-    "start_min",
-    "duration_min",
-    "counts_anterior",
-    "counts_posterior",
-    "expected_anterior",
-    "expected_posterior",
-    "shift_x_px",
-    "shift_y_px",
+# Column -> type read back by read_manifest (str columns stay text; fold is parsed separately).
+_COLUMN_TYPES = {
+    "patient_id": str,
+    "acquisition": str,
+    "speed_factor": float,
+    "fast_mode": str,
+    "scan_velocity_cm_min": float,
+    "start_min": float,
+    "duration_min": float,
+    "counts_anterior": float,
+    "counts_posterior": float,
+    "expected_anterior": float,
+    "expected_posterior": float,
+    "shift_x_px": float,
+    "shift_y_px": float,
+    "limb_motion": str,
+    "study_uid": str,
+    "series_uid": str,
+    "sop_uid": str,
+    "dicom_path": str,
+    "truth_path": str,
+    "fold": int,
+    "split": str,
 }
+MANIFEST_COLUMNS = tuple(_COLUMN_TYPES)
+SPLITS = ("train", "val", "test")
+_NUMERIC = {name for name, kind in _COLUMN_TYPES.items() if kind is float}
 
 
 class ManifestError(ValueError):

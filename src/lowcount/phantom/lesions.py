@@ -24,6 +24,15 @@ from lowcount.phantom.uptake import Uptake
 
 PRIMARIES = {"M": {"prostate": 0.55, "lung": 0.25, "other": 0.20}, "F": {"breast": 0.65, "lung": 0.20, "other": 0.15}}
 
+_LUNG_AND_OTHER = {
+    "spine": 0.35,
+    "pelvis": 0.20,
+    "ribs": 0.22,
+    "femur": 0.08,
+    "humerus": 0.06,
+    "skull": 0.05,
+    "sternum": 0.04,
+}
 SITE_PROBABILITIES = {
     "prostate": {
         "spine": 0.45,
@@ -43,24 +52,8 @@ SITE_PROBABILITIES = {
         "femur": 0.05,
         "humerus": 0.02,
     },
-    "lung": {
-        "spine": 0.35,
-        "pelvis": 0.20,
-        "ribs": 0.22,
-        "femur": 0.08,
-        "humerus": 0.06,
-        "skull": 0.05,
-        "sternum": 0.04,
-    },
-    "other": {
-        "spine": 0.35,
-        "pelvis": 0.20,
-        "ribs": 0.22,
-        "femur": 0.08,
-        "humerus": 0.06,
-        "skull": 0.05,
-        "sternum": 0.04,
-    },
+    "lung": _LUNG_AND_OTHER,
+    "other": _LUNG_AND_OTHER,
 }
 
 SITE_HOSTS = {
