@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo-output
 
-.PHONY: demo test lint venv clean dicom3tools
+.PHONY: demo test lint venv clean dicom-tools
 
 venv: $(STAMP)
 
@@ -20,16 +20,17 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/lowcount demo --out $(DEMO_OUT)
 
-# dciodvfy (Debian package dicom3tools) validates every DICOM file the tests write;
-# install it when missing and we are allowed to (root with apt-get), otherwise those tests skip with a reason.
-dicom3tools:
-	@command -v dciodvfy >/dev/null 2>&1 || { \
+# dciodvfy (Debian package dicom3tools) validates every DICOM file the tests write and dcmcjpeg (dcmtk)
+# makes JPEG-lossless test files;
+# install them when missing and we are allowed to (root with apt-get), otherwise those tests skip with a reason.
+dicom-tools:
+	@command -v dciodvfy >/dev/null 2>&1 && command -v dcmcjpeg >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dicom3tools >/dev/null) \
-	      || echo "warning: could not install dicom3tools; dciodvfy checks will be skipped"; \
-	  else echo "warning: dciodvfy not found and cannot apt-get install it; dciodvfy checks will be skipped"; fi; }
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dicom3tools dcmtk >/dev/null) \
+	      || echo "warning: could not install dicom3tools/dcmtk; the tests that need them will be skipped"; \
+	  else echo "warning: dciodvfy/dcmcjpeg missing and apt-get unavailable; the tests that need them will be skipped"; fi; }
 
-test: $(STAMP) dicom3tools
+test: $(STAMP) dicom-tools
 	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest -n 2 -q
 

@@ -118,7 +118,7 @@ def test_dual_window_picks_the_photopeak_and_honours_a_request(written, tmp_path
     np.testing.assert_array_equal(requested.posterior, scatter_post)
     with pytest.raises(DicomInputError, match="no window 3"):
         read_wholebody(dual, energy_window=3)
-    out = write_enhanced(dual, ant, post, tmp_path / "enh", "unit-test", "0", "input at 45 cm/min")
+    (out,) = write_enhanced(dual, ant, post, tmp_path / "enh", "unit-test", "0", "input at 45 cm/min")
     enhanced = pydicom.dcmread(out)
     assert int(enhanced.NumberOfFrames) == 2 and int(enhanced.NumberOfEnergyWindows) == 1
 
@@ -192,7 +192,7 @@ def test_empty_pixel_spacing_is_read_as_unknown_with_a_note(written, tmp_path):
 
 def test_enhanced_output_is_a_derived_object_in_a_new_series(written, tmp_path, dciodvfy_errors):
     path, ant, post = written
-    out = write_enhanced(
+    (out,) = write_enhanced(
         path,
         ant * 1.4,
         post * 1.4,
@@ -313,3 +313,55 @@ def test_large_counts_are_clipped_to_uint16(tmp_path):
     ant[0, 0] = 1e6
     scan = read_wholebody(write_wholebody(tmp_path, ant, post, _header()))
     assert scan.anterior[0, 0] == 65535
+
+
+def test_enhanced_output_of_separate_files_is_one_derived_object_per_file(written, tmp_path, dciodvfy_errors):
+    path, ant, post = written
+    a = _single_view(path, 0, tmp_path, "a.dcm", None, keep_code=True)
+    p = _single_view(path, 1, tmp_path, "p.dcm", None, keep_code=True)
+    outs = write_enhanced([p, a], ant + 1, post + 2, tmp_path / "enhanced", "edsr", "1", "input at 30 cm/min")
+    assert len(outs) == 2
+    derived = [pydicom.dcmread(o) for o in outs]
+    assert derived[0].SeriesInstanceUID == derived[1].SeriesInstanceUID
+    assert derived[0].SOPInstanceUID != derived[1].SOPInstanceUID
+    assert derived[0].SourceImageSequence[0].ReferencedSOPInstanceUID == pydicom.dcmread(p).SOPInstanceUID
+    scan = read_wholebody(outs)
+    np.testing.assert_array_equal(scan.anterior, ant + 1)
+    np.testing.assert_array_equal(scan.posterior, post + 2)
+    for out in outs:
+        assert dciodvfy_errors(out) == []
+
+
+def test_enhanced_output_keeps_the_source_frame_order(written, tmp_path):
+    path, ant, post = written
+    ds = pydicom.dcmread(path)
+    ds.set_pixel_data(np.stack([post, ant]).astype(np.uint16), "MONOCHROME2", 16, generate_instance_uid=False)
+    ds.DetectorVector = [2, 1]
+    swapped = _save(ds, tmp_path / "swapped.dcm")
+    (out,) = write_enhanced(swapped, ant * 2, post * 2, tmp_path / "enhanced", "unet", "1", "3x")
+    frames = pydicom.dcmread(out).pixel_array
+    np.testing.assert_array_equal(frames[0], post * 2)  # the posterior stays in frame 1, as in the source
+    np.testing.assert_array_equal(read_wholebody(out).anterior, ant * 2)
+
+
+def test_enhanced_views_must_keep_the_geometry(written, tmp_path):
+    path, ant, post = written
+    with pytest.raises(ValueError, match="source geometry"):
+        write_enhanced(path, ant[:10], post, tmp_path / "enhanced", "unet", "1", "3x")
+
+
+@pytest.mark.parametrize("option, syntax", [("+e1", "1.2.840.10008.1.2.4.70"), ("+el", "1.2.840.10008.1.2.4.57")])
+def test_jpeg_lossless_decodes_to_the_same_counts(written, tmp_path, option, syntax):
+    import shutil
+    import subprocess
+
+    encoder = shutil.which("dcmcjpeg")
+    if encoder is None:
+        pytest.skip("dcmcjpeg (Debian package dcmtk) is not installed; `make test` installs it as root")
+    path, ant, post = written
+    out = tmp_path / "jpegls.dcm"
+    subprocess.run([encoder, option, str(path), str(out)], check=True, capture_output=True)  # JPEG lossless
+    assert pydicom.dcmread(out).file_meta.TransferSyntaxUID == syntax
+    scan = read_wholebody(out)
+    np.testing.assert_array_equal(scan.anterior, ant)
+    np.testing.assert_array_equal(scan.posterior, post)

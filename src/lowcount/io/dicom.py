@@ -57,6 +57,7 @@ class WholeBodyScan:
         energy_window: the energy window read (1-based), for multi-window objects.
         notes: other things a user should know (empty Pixel Spacing, palette data...).
         source_paths: files read.
+        origin: for each view, the file and the 0-based frame index it was read from.
     """
 
     anterior: np.ndarray
@@ -75,6 +76,7 @@ class WholeBodyScan:
     energy_window: int | None = None
     notes: tuple[str, ...] = ()
     source_paths: tuple[str, ...] = ()
+    origin: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def views(self) -> np.ndarray:
         """(2, rows, cols) float32: anterior, posterior."""
@@ -243,9 +245,8 @@ def _ge_view_label(ds) -> str | None:
     return str(value)
 
 
-def _frame_views(ds, path, n_frames: int) -> tuple[list[tuple[int, int]], dict[int, tuple[str, str]], list[str]]:
+def _frame_views(ds, path, n_frames: int) -> tuple[list[tuple[int, int]], dict[int, tuple[str, str]]]:
     """Per frame (window, detector), and per detector (view, rule)."""
-    notes: list[str] = []
     detectors = [
         int(v)
         for v in np.atleast_1d(
@@ -292,7 +293,7 @@ def _frame_views(ds, path, n_frames: int) -> tuple[list[tuple[int, int]], dict[i
             if view:
                 decided[detectors[0]] = (view, f"text of {keyword}")
                 break
-    return list(zip(windows, detectors, strict=False)), decided, notes
+    return list(zip(windows, detectors, strict=False)), decided
 
 
 def _choose_window(ds, windows: set[int], requested: int | None, path) -> tuple[int, list[str]]:
@@ -359,18 +360,18 @@ def read_wholebody(paths: str | Path | list[str | Path], energy_window: int | No
     notes: list[str] = []
     datasets = []
     chosen_window = None
-    pending: list[tuple[Path, np.ndarray]] = []  # frames whose view no rule decided
+    origin: dict[str, tuple[str, int]] = {}
+    pending: list[tuple[Path, int, np.ndarray]] = []  # frames whose view no rule decided
     for path in paths:
         ds = _dcmread(path)
         _check_nm(ds, path)
         pixels = _pixels(ds, path)
         datasets.append(ds)
-        frame_keys, decided, frame_notes = _frame_views(ds, path, pixels.shape[0])
-        notes += frame_notes
+        frame_keys, decided = _frame_views(ds, path, pixels.shape[0])
         window, window_notes = _choose_window(ds, {w for w, _ in frame_keys}, energy_window, path)
         notes += window_notes
         chosen_window = window
-        for (w, det), frame in zip(frame_keys, pixels, strict=False):
+        for index, ((w, det), frame) in enumerate(zip(frame_keys, pixels, strict=True)):
             if w != window:
                 continue
             if det in decided:
@@ -382,14 +383,14 @@ def read_wholebody(paths: str | Path | list[str | Path], energy_window: int | No
                         f"two frames claim the {view} view",
                         "Give one anterior and one posterior image.",
                     )
-                views[view], rules[view] = frame, rule
+                views[view], rules[view], origin[view] = frame, rule, (str(path), index)
             else:
-                pending.append((path, frame))
-    for path, frame in pending:  # no rule decided: guess by position and flag it
+                pending.append((path, index, frame))
+    for path, index, frame in pending:  # no rule decided: guess by position and flag it
         missing = [v for v in ("anterior", "posterior") if v not in views]
         if not missing:
             raise _fail(path, "frames", "more frames than views", "Give one anterior and one posterior image.")
-        views[missing[0]] = frame
+        views[missing[0]], origin[missing[0]] = frame, (str(path), index)
         rules[missing[0]] = f"guessed by position ({path.name}); no view code, GE label or text named it"
         guessed = True
     for view in ("anterior", "posterior"):
@@ -434,6 +435,7 @@ def read_wholebody(paths: str | Path | list[str | Path], energy_window: int | No
         energy_window=chosen_window,
         notes=tuple(notes),
         source_paths=tuple(str(p) for p in paths),
+        origin=origin,
     )
 
 
@@ -477,7 +479,8 @@ def _write(ds, out_dir: Path) -> Path:
 
 
 def _set_frames(ds, frames: np.ndarray) -> None:
-    ds.set_pixel_data(frames, "MONOCHROME2", 16, generate_instance_uid=False)
+    """Store (frames, rows, cols) uint16 pixels and recompute the attributes that depend on them."""
+    ds.set_pixel_data(frames[0] if frames.shape[0] == 1 else frames, "MONOCHROME2", 16, generate_instance_uid=False)
     ds.NumberOfFrames = int(frames.shape[0])
     ds.CountsAccumulated = int(frames.sum(dtype=np.int64))
     for keyword in (
@@ -604,7 +607,7 @@ def write_wholebody(out_dir: str | Path, anterior: np.ndarray, posterior: np.nda
 
 
 def write_enhanced(
-    source: str | Path,
+    sources: str | Path | list[str | Path],
     anterior: np.ndarray,
     posterior: np.ndarray,
     out_dir: str | Path,
@@ -613,63 +616,67 @@ def write_enhanced(
     input_description: str,
     energy_window: int | None = None,
     uid_entropy: list[str] | None = None,
-) -> Path:
-    """Write enhanced counts as a derived NM object in a new series of the source's study.
+) -> list[Path]:
+    """Write enhanced counts as derived NM objects in a new series of the source's study.
 
-    The source 2-frame NM object is copied and edited as shared/docs/dicom-nm.md section 2 says: new series
-    and instance UIDs, ``DERIVED\\PRIMARY\\WHOLE BODY\\EMISSION``, Derivation Description and Code, Source
-    Image Sequence, Contributing Equipment, an explicit AI-enhanced series description and image comment,
-    uint16 counts with Counts Accumulated recomputed, stale display attributes removed. A multi-window
-    source keeps only the window that was enhanced.
+    Each source object is copied and edited as shared/docs/dicom-nm.md section 2 says: new series and
+    instance UIDs, ``DERIVED\\PRIMARY\\WHOLE BODY\\EMISSION``, Derivation Description and Code, Source Image
+    Sequence, Contributing Equipment, an explicit AI-enhanced series description and image comment, uint16
+    counts with Counts Accumulated recomputed, stale display attributes removed. A 2-frame source gives one
+    derived 2-frame object; separate ANT and POST files give one derived object each (same new series).
+    A multi-window source keeps only the window that was enhanced.
 
     Args:
-        source: the acquired NM file the enhanced views were computed from.
+        sources: the acquired NM file(s) the enhanced views were computed from, as given to
+            :func:`read_wholebody`.
         anterior, posterior: (rows, cols) enhanced counts in the source's stored geometry.
-        out_dir: folder to write ``<new SOPInstanceUID>.dcm`` into.
+        out_dir: folder to write ``<new SOPInstanceUID>.dcm`` files into.
         model_name, model_version: what produced the counts (goes into Derivation Description).
         input_description: how the input was acquired, e.g. ``"input acquired at 45 cm/min"``.
         energy_window: the window that was enhanced (default: the one :func:`read_wholebody` picks).
         uid_entropy: strings that make the new UIDs reproducible (default: random UIDs).
+
+    Returns:
+        The paths written, one per source file.
     """
+    from pydicom.uid import generate_uid
+
+    paths = [Path(sources)] if isinstance(sources, (str, Path)) else [Path(p) for p in sources]
+    scan = read_wholebody(paths, energy_window=energy_window)
+    enhanced = {
+        "anterior": counts_to_uint16(anterior, "enhanced anterior view"),
+        "posterior": counts_to_uint16(posterior, "enhanced posterior view"),
+    }
+    for view, counts in enhanced.items():
+        if counts.shape != getattr(scan, view).shape:
+            raise ValueError(
+                f"enhanced {view} view must keep the source geometry {getattr(scan, view).shape}, got {counts.shape}"
+            )
+    series = generate_uid(UID_ROOT, entropy_srcs=None if uid_entropy is None else [*uid_entropy, "series"])
+    written = []
+    for k, path in enumerate(paths):
+        frames = sorted((index, view) for view, (origin, index) in scan.origin.items() if origin == str(path))
+        sop = generate_uid(UID_ROOT, entropy_srcs=None if uid_entropy is None else [*uid_entropy, "instance", str(k)])
+        ds = _derived_dataset(_dcmread(path), path, frames, enhanced, series, sop, scan.energy_window or 1)
+        _annotate_derivation(ds, model_name, model_version, input_description)
+        written.append(_write(ds, Path(out_dir)))
+    return written
+
+
+def _derived_dataset(
+    src, path: Path, frames: list[tuple[int, str]], enhanced: dict, series: str, sop: str, window: int
+):
+    """A copy of ``src`` holding only ``frames`` (source index, view), with the enhanced pixels and new UIDs."""
     from pydicom.dataset import Dataset
     from pydicom.sequence import Sequence
-    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+    from pydicom.uid import ExplicitVRLittleEndian
 
-    source = Path(source)
-    src = _dcmread(source)
-    _check_nm(src, source)
-    scan = read_wholebody(source, energy_window=energy_window)
-    ant = counts_to_uint16(anterior, "enhanced anterior view")
-    post = counts_to_uint16(posterior, "enhanced posterior view")
-    if ant.shape != scan.anterior.shape or post.shape != scan.posterior.shape:
-        raise ValueError(
-            f"enhanced views must keep the source geometry {scan.anterior.shape}, got {ant.shape} and {post.shape}"
-        )
-    n_frames = int(src.get("NumberOfFrames", 1) or 1)
-    if n_frames == 1:
-        raise _fail(
-            source,
-            "Number of Frames",
-            "is 1 (a single-view object)",
-            "write_enhanced needs the 2-frame (or multi-window) source; write single views with write_wholebody.",
-        )
-    frame_keys, decided, _ = _frame_views(src, source, n_frames)
+    frame_keys, _ = _frame_views(src, path, int(src.get("NumberOfFrames", 1) or 1))
     ds = copy.deepcopy(src)  # Dataset.copy() shares data elements with the source
-    entropy = uid_entropy
-    new_series = generate_uid(UID_ROOT, entropy_srcs=None if entropy is None else [*entropy, "series"])
-    new_sop = generate_uid(UID_ROOT, entropy_srcs=None if entropy is None else [*entropy, "instance"])
-    ds.SeriesInstanceUID = new_series
-    ds.SOPInstanceUID = new_sop
-    ds.file_meta.MediaStorageSOPInstanceUID = new_sop
+    ds.SeriesInstanceUID = series
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = sop
     ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
     ds.SeriesNumber = int(src.get("SeriesNumber", 0) or 0) + 1000
-    ds.ImageType = ["DERIVED", "PRIMARY", "WHOLE BODY", "EMISSION"]
-    ds.SeriesDescription = f"{ENHANCED_MARKER} {model_name}"[:64]
-    ds.ImageComments = f"{ENHANCED_MARKER}; {model_name} {model_version}; {input_description}"[:10240]
-    ds.DerivationDescription = f"{model_name} {model_version}: deep-learning count enhancement; {input_description}"[
-        :1024
-    ]
-    ds.DerivationCodeSequence = Sequence([_code_item("113087", "DCM", "Smoothing")])
     ref = Dataset()
     ref.ReferencedSOPClassUID = str(src.SOPClassUID)
     ref.ReferencedSOPInstanceUID = str(src.SOPInstanceUID)
@@ -678,6 +685,30 @@ def write_enhanced(
     )
     ref.SpatialLocationsPreserved = "YES"
     ds.SourceImageSequence = Sequence([ref])
+    if "DetectorVector" in src:
+        ds.DetectorVector = [frame_keys[index][1] for index, _ in frames]
+    if "EnergyWindowVector" in src:
+        ds.EnergyWindowVector = [1] * len(frames)
+    if int(src.get("NumberOfEnergyWindows", 1) or 1) > 1:
+        ds.NumberOfEnergyWindows = 1
+        seq = list(src.get("EnergyWindowInformationSequence", []) or [])
+        if window - 1 < len(seq):
+            ds.EnergyWindowInformationSequence = Sequence([seq[window - 1]])
+    _set_frames(ds, np.stack([enhanced[view] for _, view in frames]))
+    return ds
+
+
+def _annotate_derivation(ds, model_name: str, model_version: str, input_description: str) -> None:
+    from pydicom.dataset import Dataset
+    from pydicom.sequence import Sequence
+
+    ds.ImageType = ["DERIVED", "PRIMARY", "WHOLE BODY", "EMISSION"]
+    ds.SeriesDescription = f"{ENHANCED_MARKER} {model_name}"[:64]
+    ds.ImageComments = f"{ENHANCED_MARKER}; {model_name} {model_version}; {input_description}"[:10240]
+    ds.DerivationDescription = f"{model_name} {model_version}: deep-learning count enhancement; {input_description}"[
+        :1024
+    ]
+    ds.DerivationCodeSequence = Sequence([_code_item("113087", "DCM", "Smoothing")])
     equipment = Dataset()
     equipment.PurposeOfReferenceCodeSequence = Sequence([_code_item("109103", "DCM", "Modifying Equipment")])
     equipment.Manufacturer = "lowcount"
@@ -687,18 +718,3 @@ def write_enhanced(
     ds.ContributingEquipmentSequence = Sequence([equipment])
     ds.BurnedInAnnotation = "NO"
     ds.LossyImageCompression = "00"
-    window = scan.energy_window or 1
-    keep = [(w, det) for (w, det) in frame_keys if w == window]
-    by_view = {"anterior": ant, "posterior": post}
-    frames = np.stack(
-        [by_view[decided[det][0]] if det in decided else (ant if k == 0 else post) for k, (_, det) in enumerate(keep)]
-    )
-    ds.DetectorVector = [det for _, det in keep]
-    ds.EnergyWindowVector = [1] * len(keep)
-    if int(src.get("NumberOfEnergyWindows", 1) or 1) > 1:
-        ds.NumberOfEnergyWindows = 1
-        seq = list(src.get("EnergyWindowInformationSequence", []) or [])
-        if window - 1 < len(seq):
-            ds.EnergyWindowInformationSequence = Sequence([seq[window - 1]])
-    _set_frames(ds, frames)
-    return _write(ds, Path(out_dir))
