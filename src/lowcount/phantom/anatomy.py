@@ -78,14 +78,12 @@ def sample_body(rng: np.random.Generator, grid: Grid, young_fraction: float = 0.
     age = float(rng.uniform(8.0, 19.0) if rng.random() < young_fraction else rng.uniform(40.0, 88.0))
     height = _height_for_age(rng, sex, age)
     scale = height / (175.0 if sex == "M" else 162.0)
-    build = rng.uniform(0.85, 1.25)  # thin to heavy
     shoulder = (20.0 if sex == "M" else 18.0) * scale * rng.uniform(0.94, 1.06)
     pelvis = (14.0 if sex == "M" else 15.0) * scale * rng.uniform(0.94, 1.06)
     abdomen = float(np.clip(rng.uniform(18.0, 30.0) * (0.7 + 0.3 * scale), 14.0, 32.0))
     chest = abdomen * rng.uniform(0.85, 1.0)
-    del build
     arm = str(rng.choice(ARM_POSITIONS, p=[0.7, 0.1, 0.2]))
-    arm_angle = float(rng.uniform(0.25, 0.4) if arm == "abducted" else rng.uniform(0.0, 0.08))
+    arm_angle = float(rng.uniform(0.12, 0.22) if arm == "abducted" else rng.uniform(0.0, 0.06))
     scoliosis = float(rng.choice([-1.0, 1.0]) * rng.uniform(0.5, 2.5)) if rng.random() < 0.2 else 0.0
     length_cm = grid.rows * grid.pixel_cm
     top = float(np.clip(rng.uniform(2.0, 8.0), 0.5, max(length_cm - height - 1.0, 0.5)))
@@ -305,7 +303,7 @@ def _ribs(a: Anatomy, g: Grid, f: _Frame, up: Uptake) -> None:
         name = f"T{n + 1}"
         y0 = f.vertebra_y[name]
         x_spine = f.spine_x(y0)
-        u0 = 1.6 * s + 0.5 * n * 0.1
+        u0 = 1.6 * s + 0.05 * n  # costovertebral joints sit a little wider down the spine
         u_front = 2.2 * s
         half = chest_half * reach[n]
         z_centre = f.chest_ap * 0.5

@@ -9,7 +9,7 @@ Tc-99m half-life 6.02 h [G16].
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -138,17 +138,10 @@ def uptake_at(uptake: Uptake, kinetics: Kinetics, minutes_after_standard: float)
     keep = kinetics.soft_factor_per_30min ** (minutes_after_standard / 30.0)
     start = kinetics.volume_after_void_ml if kinetics.voided else uptake.bladder_volume_ml
     volume = start + kinetics.bladder_fill_ml_per_min * minutes_after_standard
-    return Uptake(
-        spine=uptake.spine,
-        rib=uptake.rib,
-        skull=uptake.skull,
-        joint=uptake.joint,
-        sternum=uptake.sternum,
+    return replace(
+        uptake,
         soft=uptake.soft * keep,
         lung=uptake.lung * keep,
         kidney=uptake.kidney * keep,
-        bladder=uptake.bladder,
         bladder_volume_ml=volume,
-        growth_plate_ratio=uptake.growth_plate_ratio,
-        superscan=uptake.superscan,
     )
