@@ -126,16 +126,6 @@ def place(pieces: list[Piece], motion: Motion, grid: Grid) -> list[Piece]:
     return [_moved(p, *motion.of(p.segment), grid.pixel_cm) for p in pieces]
 
 
-def label_map(pieces: list[Piece], grid: Grid, min_thickness_cm: float = 0.05) -> np.ndarray:
-    """(H, W) uint16 map of each piece's footprint, valued by the integer after ``lesion_`` in its name."""
-    labels = np.zeros((grid.rows, grid.cols), dtype=np.uint16)
-    for p in pieces:
-        ident = int(p.name.split("_")[1])
-        footprint = np.where(p.thickness_cm > min_thickness_cm, ident, 0).astype(np.uint16)
-        paste(labels, footprint, p.row0, p.col0, mode="max")
-    return labels
-
-
 def _slab_fraction(z: np.ndarray, centre: np.ndarray, width: np.ndarray, above: bool) -> np.ndarray:
     """Path length through a slab [centre - width/2, centre + width/2] above (or below) height ``z``."""
     lo, hi = centre - width / 2, centre + width / 2

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from lowcount.phantom.anatomy import Anatomy
-from lowcount.phantom.geometry import Grid, Piece, ellipsoid, tube
+from lowcount.phantom.geometry import Grid, Piece, ellipsoid, paste, tube
 from lowcount.phantom.uptake import Uptake
 
 PRIMARIES = {"M": {"prostate": 0.55, "lung": 0.25, "other": 0.20}, "F": {"breast": 0.65, "lung": 0.20, "other": 0.15}}
@@ -476,3 +476,13 @@ def render_lesion(lesion: Lesion, anatomy: Anatomy, grid: Grid) -> list[Piece]:
         grid, f"{name}_focus", tissue, seg, centre, (radius, radius * lesion.aspect, depth), conc, lesion.angle_rad
     )
     return [piece] if piece is not None else []
+
+
+def label_map(pieces: list[Piece], grid: Grid, min_thickness_cm: float = 0.05) -> np.ndarray:
+    """(H, W) uint16 map of lesion pieces' footprints, valued by their lesion id (``lesion_<id>_<part>``)."""
+    labels = np.zeros((grid.rows, grid.cols), dtype=np.uint16)
+    for p in pieces:
+        ident = int(p.name.split("_")[1])
+        footprint = np.where(p.thickness_cm > min_thickness_cm, ident, 0).astype(np.uint16)
+        paste(labels, footprint, p.row0, p.col0, mode="max")
+    return labels

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lowcount.phantom.anatomy import Anatomy, Body, add_bladder, build_anatomy, sample_body
-from lowcount.phantom.camera import Motion, label_map, place, poisson_counts, project, row_times_min, thin_counts
+from lowcount.phantom.camera import Motion, place, poisson_counts, project, row_times_min, thin_counts
 from lowcount.phantom.lesions import (
     Diagnosis,
     Lesion,
+    label_map,
     render_lesion,
     sample_diagnosis,
     sample_lesions,
