@@ -1,0 +1,318 @@
+"""Training samples from a cohort manifest: paired (fast, standard), unpaired, and 3-D volume pairs.
+
+Datasets here are plain map-style objects (``__len__`` and ``__getitem__``) that PyTorch's DataLoader
+takes as they are; items are dicts of float32 numpy arrays, so this module does not import torch.
+Every random choice comes from ``numpy.random.default_rng([seed, epoch, index])``: an item is the same
+whichever worker or process draws it, which makes resumed and distributed training reproducible.
+Call ``set_epoch`` at the start of each epoch.
+
+Patients are selected by the manifest's split, or, with ``fold`` given, by 5-fold cross-validation over
+the non-test patients (validation = that fold, training = the other folds; test patients stay out).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from lowcount.data.augment import crop, sample_augmentation, sample_patch_corner
+from lowcount.data.bladder import bladder_mask
+from lowcount.data.degrade import emanet_noise, random_emanet_level, thin
+from lowcount.data.geometry import fit
+from lowcount.data.normalise import count_scale
+from lowcount.data.registration import register
+from lowcount.io.manifest import read_manifest
+
+PAIRS = ("acquired", "thinned", "emanet")
+ROLES = ("train", "val", "test")
+VIEW_INDEX = {"anterior": 0, "posterior": 1}
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """How scans become samples (the ``data:`` section of a training config).
+
+    Attributes:
+        fast: acquisition used as network input (``fast3x``...); its speed factor comes from the manifest.
+        target: acquisition used as target (``standard``).
+        pairs: ``acquired`` (the real fast scan), ``thinned`` (binomial thinning of the target by
+            ``thin_factor``, drawn anew each epoch) or ``emanet`` (EMANet noise levels 1-50 on the target).
+        thin_factor: k for ``thinned`` pairs.
+        consistency: ``speed`` (target left at its own level; input multiplied by k) or ``total``
+            (target rescaled so its total equals k x the input's).
+        register: align acquired fast scans to their standard scans (global + patch-wise shifts).
+        normalisation: ``mean``, ``percentile`` or ``fixed`` (see lowcount.data.normalise).
+        fixed_counts_per_unit: for ``fixed``.
+        patch: training patch (rows, cols); None trains on whole images.
+        flip_probability, max_shift_px: augmentation of training samples.
+        exclude_bladder: weight 0 on the bladder in the returned ``weight`` map.
+        views: which views make samples.
+        target_shape: network grid for whole images; None keeps the native size.
+        stride: whole images are padded to a multiple of this.
+    """
+
+    fast: str = "fast3x"
+    target: str = "standard"
+    pairs: str = "acquired"
+    thin_factor: float = 3.0
+    consistency: str = "speed"
+    register: bool = True
+    normalisation: str = "mean"
+    fixed_counts_per_unit: float | None = None
+    patch: tuple[int, int] | None = (192, 192)
+    flip_probability: float = 0.5
+    max_shift_px: int = 8
+    exclude_bladder: bool = True
+    views: tuple[str, ...] = ("anterior", "posterior")
+    target_shape: tuple[int, int] | None = (1024, 256)
+    stride: int = 16
+
+    def __post_init__(self) -> None:
+        if self.pairs not in PAIRS:
+            raise ValueError(f"pairs must be one of {PAIRS}, got {self.pairs!r}")
+        if self.consistency not in ("speed", "total"):
+            raise ValueError(f"consistency must be 'speed' or 'total', got {self.consistency!r}")
+        if not self.thin_factor >= 1.0:
+            raise ValueError(f"thin_factor must be >= 1, got {self.thin_factor}")
+        unknown = set(self.views) - set(VIEW_INDEX)
+        if unknown or not self.views:
+            raise ValueError(f"views must be a non-empty subset of {sorted(VIEW_INDEX)}, got {self.views}")
+        if self.patch is not None and min(self.patch) < 8:
+            raise ValueError(f"patch must be at least 8 x 8, got {self.patch}")
+
+
+def select_patients(rows: list[dict], role: str, fold: int | None = None) -> list[str]:
+    """Patient ids of ``role`` (train/val/test), by the split column or by cross-validation ``fold``."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}, got {role!r}")
+    info = {r["patient_id"]: (r["split"], r["fold"]) for r in rows}
+    if fold is None:
+        return sorted(pid for pid, (split, _) in info.items() if split == role)
+    folds = {f for _, f in info.values()}
+    if fold not in folds:
+        raise ValueError(f"fold {fold} is not in the manifest (folds {sorted(folds)})")
+    if role == "test":
+        return sorted(pid for pid, (split, _) in info.items() if split == "test")
+    keep = (lambda f: f == fold) if role == "val" else (lambda f: f != fold)
+    return sorted(pid for pid, (split, f) in info.items() if split != "test" and keep(f))
+
+
+def _by_patient(rows: list[dict]) -> dict[str, dict[str, dict]]:
+    grouped: dict[str, dict[str, dict]] = defaultdict(dict)
+    for r in rows:
+        grouped[r["patient_id"]][r["acquisition"]] = r
+    return grouped
+
+
+def _read_views(row: dict) -> np.ndarray:
+    from lowcount.io.dicom import read_wholebody
+
+    return read_wholebody(row["dicom_path"]).views()
+
+
+@dataclass
+class _Pair:
+    fast: np.ndarray  # (rows, cols) counts, registered when asked
+    target: np.ndarray
+    speed_factor: float
+    mask: np.ndarray = field(repr=False, default=None)  # bladder, bool
+
+
+class PairedScans:
+    """(input, target) samples, one per patient and view.
+
+    Each item is a dict: ``input`` and ``target`` (1, h, w) float32 in network units (target on the
+    input's scale, see lowcount.data.normalise), ``weight`` (1, h, w) float32 (0 on the bladder when
+    excluded), and ``counts_per_unit`` (the scale that turns network units back into counts).
+
+    Args:
+        manifest: path of manifest.csv.
+        role: ``train``, ``val`` or ``test``.
+        cfg: the data settings.
+        fold: cross-validation fold, or None to use the manifest's split.
+        seed: seed of every random choice.
+        train: True samples patches and augments; False gives whole images on the network grid.
+    """
+
+    def __init__(
+        self,
+        manifest: str | Path,
+        role: str,
+        cfg: DataConfig,
+        fold: int | None = None,
+        seed: int = 0,
+        train: bool | None = None,
+    ) -> None:
+        rows = read_manifest(manifest)
+        self.cfg = cfg
+        self.seed = seed
+        self.epoch = 0
+        self.train = (role == "train") if train is None else train
+        self.patients = select_patients(rows, role, fold)
+        if not self.patients:
+            raise ValueError(f"{manifest}: no patients for role {role!r} (fold {fold}); simulate a larger cohort")
+        grouped = _by_patient(rows)
+        self.items: list[_Pair] = []
+        for pid in self.patients:
+            scans = grouped[pid]
+            for name in {cfg.target} | ({cfg.fast} if cfg.pairs == "acquired" else set()):
+                if name not in scans:
+                    raise ValueError(
+                        f"{manifest}: a patient has no {name!r} acquisition; "
+                        f"check data.fast / data.target against the manifest"
+                    )
+            target = _read_views(scans[cfg.target])
+            fast = _read_views(scans[cfg.fast]) if cfg.pairs == "acquired" else None
+            k = scans[cfg.fast]["speed_factor"] if cfg.pairs == "acquired" else cfg.thin_factor
+            for view in cfg.views:
+                v = VIEW_INDEX[view]
+                fast_view = None
+                if fast is not None:
+                    fast_view = register(target[v], fast[v])[0] if cfg.register else fast[v]
+                self.items.append(_Pair(fast_view, target[v], float(k), bladder_mask(target[v])))
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def _input_counts(self, pair: _Pair, rng: np.random.Generator) -> tuple[np.ndarray, float]:
+        cfg = self.cfg
+        if cfg.pairs == "acquired":
+            return pair.fast, pair.speed_factor
+        if cfg.pairs == "thinned":
+            return thin(pair.target, cfg.thin_factor, rng), cfg.thin_factor
+        return emanet_noise(pair.target, random_emanet_level(rng), rng), 1.0
+
+    def __getitem__(self, index: int) -> dict[str, np.ndarray]:
+        cfg = self.cfg
+        pair = self.items[index]
+        rng = np.random.default_rng([self.seed, self.epoch, index])
+        fast, k = self._input_counts(pair, rng)
+        scale = count_scale(fast, k, cfg.normalisation, cfg.fixed_counts_per_unit)
+        target = pair.target
+        if cfg.consistency == "total":
+            target = target * np.float32(k * fast.sum(dtype=np.float64) / max(target.sum(dtype=np.float64), 1e-9))
+        weight = np.ones_like(target, dtype=np.float32)
+        if cfg.exclude_bladder:
+            weight[pair.mask] = 0.0
+        stack = np.stack([scale.to_x(fast), target / np.float32(scale.counts_per_unit), weight]).astype(np.float32)
+        if self.train:
+            stack = sample_augmentation(rng, cfg.flip_probability, cfg.max_shift_px).apply(stack)
+            if cfg.patch is not None:
+                stack = crop(stack, sample_patch_corner(rng, stack[1], cfg.patch), cfg.patch)
+        else:
+            placement = fit(stack[1], cfg.target_shape, cfg.stride, crop_border=False)
+            stack = placement.apply(stack)
+        return {
+            "input": np.ascontiguousarray(stack[0:1]),
+            "target": np.ascontiguousarray(stack[1:2]),
+            "weight": np.ascontiguousarray(stack[2:3]),
+            "counts_per_unit": np.float32(scale.counts_per_unit),
+        }
+
+
+class UnpairedScans:
+    """Unpaired samples: fast scans of one set of patients, standard scans of another.
+
+    By default the two sets are disjoint halves of the role's patients (a seeded split), as in
+    SE-LiteCycleGAN's unpaired setting; ``same_patients=True`` draws both from every patient. Items are
+    dicts with ``fast`` and ``standard`` (1, h, w), each normalised on its own (fast with gain k).
+    """
+
+    def __init__(
+        self,
+        manifest: str | Path,
+        role: str,
+        cfg: DataConfig,
+        fold: int | None = None,
+        seed: int = 0,
+        same_patients: bool = False,
+    ) -> None:
+        rows = read_manifest(manifest)
+        self.cfg, self.seed, self.epoch = cfg, seed, 0
+        patients = select_patients(rows, role, fold)
+        if len(patients) < (1 if same_patients else 2):
+            raise ValueError(f"{manifest}: too few {role!r} patients for unpaired sampling")
+        order = list(np.random.default_rng([seed, 7]).permutation(patients))
+        half = len(order) // 2
+        fast_ids, std_ids = (order, order) if same_patients else (order[:half], order[half:])
+        grouped = _by_patient(rows)
+        self.fast = [
+            (_read_views(grouped[p][cfg.fast])[VIEW_INDEX[v]], grouped[p][cfg.fast]["speed_factor"])
+            for p in fast_ids
+            for v in cfg.views
+        ]
+        self.standard = [_read_views(grouped[p][cfg.target])[VIEW_INDEX[v]] for p in std_ids for v in cfg.views]
+        self.fast_patients, self.standard_patients = sorted(fast_ids), sorted(std_ids)
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return max(len(self.fast), len(self.standard))
+
+    def __getitem__(self, index: int) -> dict[str, np.ndarray]:
+        cfg = self.cfg
+        rng = np.random.default_rng([self.seed, self.epoch, index])
+        fast, k = self.fast[index % len(self.fast)]
+        standard = self.standard[int(rng.integers(len(self.standard)))]
+        out = {}
+        for name, counts, gain in (("fast", fast, k), ("standard", standard, 1.0)):
+            x = count_scale(counts, gain, cfg.normalisation, cfg.fixed_counts_per_unit).to_x(counts)
+            x = sample_augmentation(rng, cfg.flip_probability, cfg.max_shift_px).apply(x)
+            if cfg.patch is not None:
+                x = crop(x, sample_patch_corner(rng, x, cfg.patch), cfg.patch)
+            out[name] = np.ascontiguousarray(x[None], dtype=np.float32)
+        return out
+
+
+class VolumePairs:
+    """3-D (noisy, clean) patches from .npy volumes (the micro-CT dose-reduction use case).
+
+    Args:
+        pairs: (noisy path, clean path) of equal-shape (depth, rows, cols) volumes.
+        patch: (d, h, w) patch size.
+        samples_per_volume: items per volume per epoch.
+        seed: seed of the patch positions.
+    """
+
+    def __init__(
+        self,
+        pairs: list[tuple[str | Path, str | Path]],
+        patch: tuple[int, int, int] = (32, 64, 64),
+        samples_per_volume: int = 8,
+        seed: int = 0,
+    ) -> None:
+        if not pairs:
+            raise ValueError("VolumePairs needs at least one (noisy, clean) pair")
+        self.volumes = []
+        for noisy_path, clean_path in pairs:
+            noisy = np.load(noisy_path, allow_pickle=False).astype(np.float32)
+            clean = np.load(clean_path, allow_pickle=False).astype(np.float32)
+            if noisy.shape != clean.shape or noisy.ndim != 3:
+                raise ValueError(
+                    f"{noisy_path}, {clean_path}: volumes must be 3-D and of one shape, "
+                    f"got {noisy.shape} and {clean.shape}"
+                )
+            if any(p > s for p, s in zip(patch, noisy.shape, strict=True)):
+                raise ValueError(f"{noisy_path}: patch {patch} is larger than the volume {noisy.shape}")
+            self.volumes.append((noisy, clean))
+        self.patch, self.samples, self.seed, self.epoch = patch, samples_per_volume, seed, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.volumes) * self.samples
+
+    def __getitem__(self, index: int) -> dict[str, np.ndarray]:
+        noisy, clean = self.volumes[index // self.samples]
+        rng = np.random.default_rng([self.seed, self.epoch, index])
+        corner = [int(rng.integers(0, s - p + 1)) for s, p in zip(noisy.shape, self.patch, strict=True)]
+        sl = tuple(slice(c, c + p) for c, p in zip(corner, self.patch, strict=True))
+        return {"input": noisy[sl][None].copy(), "target": clean[sl][None].copy()}

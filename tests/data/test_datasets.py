@@ -1,0 +1,113 @@
+import numpy as np
+import pytest
+
+from lowcount.data.datasets import DataConfig, PairedScans, UnpairedScans, VolumePairs, select_patients
+from lowcount.io.manifest import read_manifest
+
+SMALL = dict(patch=(64, 48), max_shift_px=4)
+
+
+def test_patients_by_split_and_by_fold(small_cohort):
+    rows = read_manifest(small_cohort)
+    all_ids = {r["patient_id"] for r in rows}
+    by_split = [set(select_patients(rows, role)) for role in ("train", "val", "test")]
+    assert set().union(*by_split) == all_ids and sum(map(len, by_split)) == len(all_ids)
+    fold = rows[0]["fold"]
+    train, val = set(select_patients(rows, "train", fold)), set(select_patients(rows, "val", fold))
+    assert not train & val
+    assert train | val == all_ids - by_split[2]
+    with pytest.raises(ValueError, match="fold 9"):
+        select_patients(rows, "train", 9)
+
+
+def test_training_items_are_patches_reproducible_per_epoch(small_cohort):
+    data = PairedScans(small_cohort, "train", DataConfig(**SMALL), seed=3)
+    assert len(data) == 2 * len(data.patients)
+    item = data[0]
+    assert item["input"].shape == item["target"].shape == item["weight"].shape == (1, 64, 48)
+    again = data[0]
+    np.testing.assert_array_equal(item["input"], again["input"])
+    data.set_epoch(1)
+    assert not np.array_equal(data[0]["input"], item["input"])
+
+
+def test_validation_items_are_whole_images_on_the_input_scale(small_cohort):
+    data = PairedScans(small_cohort, "val", DataConfig(), seed=0)
+    item = data[0]  # anterior view of the validation patient
+    assert item["input"].shape == (1, 1024, 256)
+    assert item["input"].mean() == pytest.approx(1.0, rel=1e-3)
+    # Target and input keep the count ratio of the two acquisitions (standard vs k x fast).
+    scans = {r["acquisition"]: r for r in read_manifest(small_cohort) if r["patient_id"] == data.patients[0]}
+    ratio = scans["standard"]["counts_anterior"] / (3.0 * scans["fast3x"]["counts_anterior"])
+    assert item["target"].mean() / item["input"].mean() == pytest.approx(ratio, rel=0.01)
+    assert (item["weight"] == 0).sum() > 100  # the bladder is excluded
+
+
+def test_total_consistency_equalises_the_totals(small_cohort):
+    data = PairedScans(small_cohort, "val", DataConfig(consistency="total"))
+    item = data[0]
+    assert item["target"].sum() == pytest.approx(item["input"].sum(), rel=1e-4)
+
+
+def test_thinned_pairs_are_nested_in_the_target(small_cohort):
+    data = PairedScans(small_cohort, "val", DataConfig(pairs="thinned", thin_factor=2.0), train=False)
+    item = data[0]
+    counts_in = item["input"] * item["counts_per_unit"] / 2.0
+    counts_target = item["target"] * item["counts_per_unit"]
+    assert np.all(counts_in <= counts_target + 1e-3)
+    assert counts_in.sum() == pytest.approx(counts_target.sum() / 2.0, rel=0.01)
+
+
+def test_emanet_pairs_add_noise_at_the_target_level(small_cohort):
+    data = PairedScans(small_cohort, "val", DataConfig(pairs="emanet"), train=False)
+    item = data[0]
+    assert not np.array_equal(item["input"], item["target"])
+    assert item["input"].mean() == pytest.approx(1.0, rel=1e-3)
+
+
+def test_dataloader_collates_into_tensors(small_cohort):
+    import torch
+
+    data = PairedScans(small_cohort, "train", DataConfig(**SMALL))
+    batch = next(iter(torch.utils.data.DataLoader(data, batch_size=2)))
+    assert batch["input"].shape == (2, 1, 64, 48) and batch["input"].dtype == torch.float32
+
+
+def test_unpaired_sets_come_from_different_patients(small_cohort):
+    rows = read_manifest(small_cohort)
+    fold = next(r["fold"] for r in rows if r["split"] == "test")  # both other patients then train
+    data = UnpairedScans(small_cohort, "train", DataConfig(**SMALL), fold=fold)
+    assert not set(data.fast_patients) & set(data.standard_patients)
+    item = data[0]
+    assert item["fast"].shape == item["standard"].shape == (1, 64, 48)
+    same = UnpairedScans(small_cohort, "train", DataConfig(**SMALL), fold=fold, same_patients=True)
+    assert same.fast_patients == same.standard_patients
+
+
+def test_volume_pairs(tmp_path):
+    rng = np.random.default_rng(0)
+    clean = rng.random((20, 40, 40)).astype(np.float32)
+    np.save(tmp_path / "clean.npy", clean)
+    np.save(tmp_path / "noisy.npy", clean + 1)
+    data = VolumePairs([(tmp_path / "noisy.npy", tmp_path / "clean.npy")], patch=(8, 16, 16), samples_per_volume=3)
+    item = data[2]
+    assert len(data) == 3 and item["input"].shape == (1, 8, 16, 16)
+    np.testing.assert_allclose(item["input"] - item["target"], 1.0)
+    np.save(tmp_path / "flat.npy", clean[0])
+    with pytest.raises(ValueError, match="3-D"):
+        VolumePairs([(tmp_path / "flat.npy", tmp_path / "clean.npy")])
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"pairs": "real"}, "pairs"),
+        ({"consistency": "mean"}, "consistency"),
+        ({"views": ("lateral",)}, "views"),
+        ({"patch": (4, 4)}, "patch"),
+        ({"thin_factor": 0.5}, "thin_factor"),
+    ],
+)
+def test_ill_data_configs_raise(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        DataConfig(**kwargs)
