@@ -1,0 +1,38 @@
+"""The networks, looked up by name in a plain dict; every one maps (B, 1, H, W) to (B, 1, H, W)
+(the 3-D U-Net (B, 1, D, H, W)). Each class has a ``stride``: input sides must be multiples of it.
+
+To add a model: write ``models/<name>.py`` with one class whose constructor arguments are its schema,
+add it to ``MODELS`` and to the parametrised tests in ``tests/models``.
+"""
+
+from __future__ import annotations
+
+from lowcount.models.dncnn import DnCNN
+from lowcount.models.edsr import EDSR
+from lowcount.models.rcan import RCAN
+from lowcount.models.redcnn import REDCNN
+from lowcount.models.rrdbnet import RRDBNet
+from lowcount.models.swinir import SwinIR
+from lowcount.models.unet import SEUNet, UNet, UNet3D
+
+MODELS = {
+    "unet": UNet,
+    "se_unet": SEUNet,
+    "unet3d": UNet3D,
+    "rcan": RCAN,
+    "edsr": EDSR,
+    "swinir": SwinIR,
+    "rrdbnet": RRDBNet,
+    "dncnn": DnCNN,
+    "redcnn": REDCNN,
+}
+
+
+def build_model(name: str, **kwargs):
+    """Instantiate ``MODELS[name](**kwargs)``; a bad name or argument raises a ValueError naming it."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; choose from {sorted(MODELS)}")
+    try:
+        return MODELS[name](**kwargs)
+    except TypeError as exc:
+        raise ValueError(f"model {name!r}: {exc}") from exc
