@@ -113,6 +113,38 @@ def demo(
     typer.echo(f"preview: {preview}")
 
 
+@app.command("train")
+def train_command(
+    config: Annotated[Path, typer.Argument(help="Training YAML (sections model, data, train).")],
+    data: Annotated[Path, typer.Option(help="Cohort folder holding manifest.csv.")],
+    out: Annotated[Path, typer.Option(help="Run folder (logs, checkpoints, weights).")],
+    resume: Annotated[bool, typer.Option(help="Continue from OUT/last.pt.")] = False,
+    fold: Annotated[int | None, typer.Option(help="Cross-validation fold (validation = this fold).")] = None,
+    all_folds: Annotated[bool, typer.Option(help="Train every fold into OUT/fold<K>.")] = False,
+    device: Annotated[str | None, typer.Option(help="cpu, cuda or cuda:N (default: cuda when available).")] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Train a model on paired scans; works the same under `torchrun --nproc-per-node N`."""
+    from lowcount.config import ConfigError
+    from lowcount.train.run import train
+
+    try:
+        if all_folds:
+            from lowcount.io.manifest import read_manifest
+
+            folds = sorted({r["fold"] for r in read_manifest(data / "manifest.csv")})
+            for k in folds:
+                metrics = train(config, data, out / f"fold{k}", resume, k, device, progress)
+                typer.echo(f"fold {k}: " + ", ".join(f"{key} {value:.4f}" for key, value in metrics.items()))
+            return
+        metrics = train(config, data, out, resume, fold, device, progress)
+    except (ConfigError, ValueError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    if metrics:
+        typer.echo(", ".join(f"{key} {value:.4f}" for key, value in metrics.items()))
+
+
 bench_app = typer.Typer(no_args_is_help=True, help="Measure speed (figures go to docs/benchmarks.md).")
 app.add_typer(bench_app, name="bench")
 

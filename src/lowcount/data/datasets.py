@@ -47,6 +47,7 @@ class DataConfig:
         normalisation: ``mean``, ``percentile`` or ``fixed`` (see lowcount.data.normalise).
         fixed_counts_per_unit: for ``fixed``.
         patch: training patch (rows, cols); None trains on whole images.
+        patches_per_image: training samples drawn from each image per epoch.
         flip_probability, max_shift_px: augmentation of training samples.
         exclude_bladder: weight 0 on the bladder in the returned ``weight`` map.
         views: which views make samples.
@@ -63,6 +64,7 @@ class DataConfig:
     normalisation: str = "mean"
     fixed_counts_per_unit: float | None = None
     patch: tuple[int, int] | None = (192, 192)
+    patches_per_image: int = 4
     flip_probability: float = 0.5
     max_shift_px: int = 8
     exclude_bladder: bool = True
@@ -80,6 +82,8 @@ class DataConfig:
         unknown = set(self.views) - set(VIEW_INDEX)
         if unknown or not self.views:
             raise ValueError(f"views must be a non-empty subset of {sorted(VIEW_INDEX)}, got {self.views}")
+        if self.patches_per_image < 1:
+            raise ValueError(f"patches_per_image must be >= 1, got {self.patches_per_image}")
         if self.patch is not None and min(self.patch) < 8:
             raise ValueError(f"patch must be at least 8 x 8, got {self.patch}")
 
@@ -177,8 +181,12 @@ class PairedScans:
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
+    @property
+    def _repeats(self) -> int:
+        return self.cfg.patches_per_image if self.train and self.cfg.patch is not None else 1
+
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self.items) * self._repeats
 
     def _input_counts(self, pair: _Pair, rng: np.random.Generator) -> tuple[np.ndarray, float]:
         cfg = self.cfg
@@ -190,7 +198,7 @@ class PairedScans:
 
     def __getitem__(self, index: int) -> dict[str, np.ndarray]:
         cfg = self.cfg
-        pair = self.items[index]
+        pair = self.items[index // self._repeats]
         rng = np.random.default_rng([self.seed, self.epoch, index])
         fast, k = self._input_counts(pair, rng)
         scale = count_scale(fast, k, cfg.normalisation, cfg.fixed_counts_per_unit)
