@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from lowcount.io.atomic import atomic_write_text
 from lowcount.train.checkpoint import BEST, LAST, load_checkpoint, rng_state, save_checkpoint, set_rng_state
@@ -157,8 +158,31 @@ def fit(
             if step >= cfg.steps:
                 break
     bar.close()
+    if dist.active:
+        _check_ranks_agree(method, dist, run)
     if dist.main:
         writer.close()
         if export is not None:
             export(method, run)
     return last_metrics or metrics
+
+
+def _check_ranks_agree(method, dist: Dist, run: Path) -> None:
+    """All processes must end with the same weights; process 0 records the per-rank checksums."""
+    import json
+
+    import torch.distributed as tdist
+
+    params = [p.detach().double().sum() + (p.detach().double() ** 2).sum() for p in method.net.parameters()]
+    local = torch.stack(params).sum().reshape(1).to(dist.device)
+    gathered = [torch.zeros_like(local) for _ in range(dist.world)]
+    tdist.all_gather(gathered, local)
+    sums = [float(g.item()) for g in gathered]
+    identical = all(value == sums[0] for value in sums)
+    if dist.main:
+        atomic_write_text(
+            run / "distributed.json",
+            json.dumps({"world_size": dist.world, "checksums": sums, "identical": identical}, indent=2),
+        )
+    if not identical:
+        raise RuntimeError(f"processes ended with different weights (checksums {sums}); the run is not trustworthy")
