@@ -145,6 +145,48 @@ def train_command(
         typer.echo(", ".join(f"{key} {value:.4f}" for key, value in metrics.items()))
 
 
+@app.command()
+def enhance(
+    inputs: Annotated[list[Path], typer.Argument(help="DICOM NM files, or PNG/TIFF/NPY count images.")],
+    model: Annotated[Path, typer.Option(help="Run folder from `lowcount train` or a .safetensors file.")],
+    out: Annotated[Path, typer.Option(help="Output folder.")],
+    speed_factor: Annotated[float | None, typer.Option(help="k of the input (default: the model's).")] = None,
+    device: Annotated[str | None, typer.Option(help="cpu, cuda or cuda:N.")] = None,
+    precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
+    tile: Annotated[int | None, typer.Option(help="Force tiled inference with square tiles of this size.")] = None,
+    preview: Annotated[bool, typer.Option(help="Write a side-by-side PNG per input.")] = True,
+) -> None:
+    """Enhance fast scans: DICOM in, derived DICOM (new series, same study) out."""
+    from lowcount.inference import Enhancer, enhance_files
+    from lowcount.io.dicom import DicomInputError
+
+    try:
+        enhancer = Enhancer.load(model, device, precision, **({"tile": (tile, tile), "max_pixels": 0} if tile else {}))
+        written = enhance_files(enhancer, inputs, out, speed_factor, preview)
+    except (DicomInputError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    typer.echo(
+        f"wrote {len(written)} file(s) to {out} ({enhancer.meta.get('model')}, {enhancer.precision}, {enhancer.device})"
+    )
+
+
+@app.command("export-onnx")
+def export_onnx_command(
+    model: Annotated[Path, typer.Argument(help="Run folder or .safetensors file.")],
+    out: Annotated[Path, typer.Option(help="ONNX file to write.")],
+) -> None:
+    """Export a trained network to ONNX and check ONNX Runtime against PyTorch."""
+    from lowcount.models.export import export_onnx
+
+    try:
+        path = export_onnx(model, out)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    typer.echo(f"wrote {path} (ONNX Runtime matches PyTorch)")
+
+
 bench_app = typer.Typer(no_args_is_help=True, help="Measure speed (figures go to docs/benchmarks.md).")
 app.add_typer(bench_app, name="bench")
 

@@ -112,8 +112,10 @@ class ChannelAttention(nn.Module):
 
 def check_input(x: torch.Tensor, spatial_dims: int, stride: int, name: str) -> None:
     """Raise a clear error when ``x`` is not (B, 1, *spatial) with sides a multiple of ``stride``."""
+    if torch.jit.is_tracing():  # ONNX export traces symbolic sizes; the check applies to real inputs only
+        return
     if x.ndim != spatial_dims + 2 or x.shape[1] != 1:
-        raise ValueError(f"{name} takes (B, 1, {', '.join('HWD'[:spatial_dims])}) input, got shape {tuple(x.shape)}")
+        raise ValueError(f"{name} takes (B, 1, {', '.join('DHW'[-spatial_dims:])}) input, got shape {tuple(x.shape)}")
     bad = [s for s in x.shape[2:] if s % stride]
     if bad:
         raise ValueError(

@@ -111,9 +111,13 @@ class RSTB(nn.Module):
 
 
 class SwinIR(nn.Module):
-    """Args: embed_dim, depths (layers per RSTB), heads, window, mlp_ratio."""
+    """Args: embed_dim, depths (layers per RSTB), heads, window, mlp_ratio.
+
+    Window partitioning uses the traced sizes, so an ONNX export has a fixed input size.
+    """
 
     stride = 1
+    onnx_dynamic_shape = False
 
     def __init__(
         self,

@@ -86,6 +86,8 @@ def train(
 
             atomic_write_text(out / "config.yaml", yaml.safe_dump({**plain(cfg), "fold": fold}, sort_keys=False))
 
+        speed_factor = 1.0 if data_cfg.pairs == "emanet" else train_set.items[0].speed_factor
+
         def export(m, run: Path) -> None:
             description = (
                 f"{manifest} ({len(train_set.patients)} training patients, fold {fold}, {data_cfg.pairs} pairs)"
@@ -97,7 +99,7 @@ def train(
                 model_args(cfg),
                 {"method": data_cfg.normalisation, "fixed_counts_per_unit": data_cfg.fixed_counts_per_unit},
                 description,
-                extra={"data": plain(cfg)["data"]},
+                extra={"data": plain(cfg)["data"], "speed_factor": speed_factor},
             )
 
         metrics = fit(method, train_set, cfg.train, out, dist, validate, resume, export, progress)
