@@ -2,8 +2,9 @@
 
 Each view is scaled as in training (lowcount.data.normalise: the input times its speed factor k over
 its mean counts), padded to the model's stride, enhanced whole when it has at most ``max_pixels``
-pixels or else in overlapping tiles blended with ramps that ignore each tile's padded border (no seams), cropped back, and turned into
-counts at the standard scan's level (x times counts_per_unit), clipped at 0. Networks with instance
+pixels or else in overlapping tiles blended with ramps that ignore each tile's padded border (no
+seams), cropped back, and turned into counts at the standard scan's level (x times counts_per_unit),
+clipped at 0. Networks with instance
 normalisation see per-tile statistics when tiled, so whole-image inference is preferred.
 
 Precision: ``fp32``, ``bf16`` (autocast) or ``auto`` = bf16 where the hardware has native bf16 (CUDA, or a
