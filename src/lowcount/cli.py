@@ -226,5 +226,37 @@ def bench_simulate(
     )
 
 
+@bench_app.command("models")
+def bench_models_command(
+    models: Annotated[str, typer.Option(help="Comma-separated config names in configs/.")] = (
+        "se_unet,unet,edsr,rcan,swinir,rrdbnet,dncnn,redcnn"
+    ),
+    repeats: Annotated[int, typer.Option(min=1)] = 3,
+    train_steps: Annotated[int, typer.Option(min=1)] = 5,
+) -> None:
+    """Inference time per study (2 x 1024 x 256, fp32 and bf16) and training steps per second."""
+    import os
+    import platform
+
+    import torch
+
+    from lowcount.bench import bench_models
+
+    typer.echo(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs ({platform.machine()})"
+    )
+    typer.echo(
+        "| model | parameters (M) | study fp32 (s) | study bf16 (s) | bf16 mean rel. error | train batch x patch "
+        "| train steps/s |"
+    )
+    typer.echo("|---|---|---|---|---|---|---|")
+    for row in bench_models([m.strip() for m in models.split(",") if m.strip()], repeats, train_steps):
+        typer.echo(
+            f"| {row['model']} | {row['parameters_M']:.2f} | {row['study_s_fp32']:.2f} | {row['study_s_bf16']:.2f} "
+            f"| {row['bf16_rel_error']:.1e} | {row['train_batch']} x {row['train_patch']} "
+            f"| {row['train_steps_per_s']:.3f} |"
+        )
+
+
 if __name__ == "__main__":
     app()

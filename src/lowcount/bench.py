@@ -1,0 +1,77 @@
+"""Speed measurements behind `lowcount bench` (figures for docs/benchmarks.md; tests never time code).
+
+``bench_models`` times, for each network at the size its shipped config gives, the enhancement of one
+study (both views, 2 x 1024 x 256) in fp32 and bf16 autocast, and training steps per second at the
+config's patch and batch size. Times are medians of ``repeats`` runs after one warm-up run.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+
+
+def _median_seconds(fn, repeats: int) -> float:
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def bench_model(name: str, repeats: int = 3, train_steps: int = 5, config_dir: Path = CONFIG_DIR) -> dict:
+    """Timings of the network of ``config_dir/<name>.yaml`` (see the module docstring)."""
+    import torch
+
+    from lowcount.models import build_model
+    from lowcount.train.config import load_run_config
+    from lowcount.train.run import model_args
+    from lowcount.train.supervised import autocast
+
+    cfg = load_run_config(config_dir / f"{name}.yaml")
+    torch.manual_seed(0)
+    net = build_model(cfg.model.name, **model_args(cfg)).eval()
+    study = torch.rand(2, 1, 1024, 256)
+    row = {"model": name, "parameters_M": sum(p.numel() for p in net.parameters()) / 1e6}
+
+    def enhance_study(precision: str) -> None:
+        with torch.no_grad(), autocast("cpu", "bf16" if precision == "bf16" else "none"):
+            for view in study:
+                net(view[None])
+
+    for precision in ("fp32", "bf16"):
+        row[f"study_s_{precision}"] = _median_seconds(lambda p=precision: enhance_study(p), repeats)
+    with torch.no_grad():
+        fp32 = net(study[:1])
+        with autocast("cpu", "bf16"):
+            bf16 = net(study[:1]).float()
+    row["bf16_rel_error"] = float((bf16 - fp32).abs().mean() / fp32.abs().mean())
+    net.train()
+    optimiser = torch.optim.Adam(net.parameters(), lr=1e-4)
+    patch = cfg.data.patch or (192, 192)
+    batch = torch.rand(cfg.train.batch_size, 1, *patch)
+
+    def step() -> None:
+        optimiser.zero_grad()
+        (net(batch) - batch).abs().mean().backward()
+        optimiser.step()
+
+    seconds = _median_seconds(lambda: [step() for _ in range(train_steps)], 1) / train_steps
+    row.update(
+        {
+            "train_batch": cfg.train.batch_size,
+            "train_patch": f"{patch[0]}x{patch[1]}",
+            "train_steps_per_s": 1.0 / seconds,
+        }
+    )
+    return row
+
+
+def bench_models(names: list[str], repeats: int = 3, train_steps: int = 5, config_dir: Path = CONFIG_DIR) -> list[dict]:
+    return [bench_model(name, repeats, train_steps, config_dir) for name in names]
