@@ -247,14 +247,14 @@ def bench_models_command(
     )
     typer.echo(
         "| model | parameters (M) | study fp32 (s) | study bf16 (s) | bf16 mean rel. error | train batch x patch "
-        "| train steps/s |"
+        "| train steps/s fp32 | train steps/s bf16 |"
     )
-    typer.echo("|---|---|---|---|---|---|---|")
+    typer.echo("|---|---|---|---|---|---|---|---|")
     for row in bench_models([m.strip() for m in models.split(",") if m.strip()], repeats, train_steps):
         typer.echo(
             f"| {row['model']} | {row['parameters_M']:.2f} | {row['study_s_fp32']:.2f} | {row['study_s_bf16']:.2f} "
             f"| {row['bf16_rel_error']:.1e} | {row['train_batch']} x {row['train_patch']} "
-            f"| {row['train_steps_per_s']:.3f} |"
+            f"| {row['train_steps_per_s_fp32']:.3f} | {row['train_steps_per_s_bf16']:.3f} |"
         )
 
 
