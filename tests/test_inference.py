@@ -132,3 +132,24 @@ def test_onnx_export_matches_pytorch(tmp_path):
         assert compare_with_onnxruntime(net, onnx_path, x) < 1e-4
     result = CliRunner().invoke(app, ["export-onnx", str(_weights(tmp_path)), "--out", str(tmp_path / "edsr.onnx")])
     assert result.exit_code == 0, result.output
+
+
+def test_separate_ant_and_post_files_are_enhanced_together(tmp_path, fast_scan):
+    from lowcount.inference import enhance_files
+
+    source, views = fast_scan
+    ds = pydicom.dcmread(source)
+    paths = []
+    for frame in range(2):
+        single = pydicom.dcmread(source)
+        single.set_pixel_data(ds.pixel_array[frame], "MONOCHROME2", 16, generate_instance_uid=False)
+        single.NumberOfFrames, single.NumberOfDetectors = 1, 1
+        single.DetectorVector, single.EnergyWindowVector = [1], [1]
+        single.DetectorInformationSequence = pydicom.Sequence([ds.DetectorInformationSequence[frame]])
+        single.SOPInstanceUID = single.file_meta.MediaStorageSOPInstanceUID = pydicom.uid.generate_uid()
+        paths.append(tmp_path / f"view{frame}.dcm")
+        single.save_as(paths[-1], enforce_file_format=True)
+    enhancer = Enhancer.load(_weights(tmp_path, identity=True), "cpu", "fp32")
+    written = enhance_files(enhancer, paths, tmp_path / "out", preview=False)
+    assert len(written) == 2
+    np.testing.assert_allclose(read_wholebody(written).posterior, np.rint(3.0 * views[1]))

@@ -1,6 +1,6 @@
 """Speed measurements behind `lowcount bench` (figures for docs/benchmarks.md; tests never time code).
 
-``bench_models`` times, for each network at the size its shipped config gives, the enhancement of one
+``bench_model`` times, for the network at the size its shipped config gives, the enhancement of one
 study (both views, 2 x 1024 x 256) in fp32 and bf16 autocast, and training steps per second (fp32 and bf16
 autocast) at the config's patch and batch size. Times are medians of ``repeats`` runs after one warm-up run.
 """
@@ -69,7 +69,3 @@ def bench_model(name: str, repeats: int = 3, train_steps: int = 5, config_dir: P
         seconds = _median_seconds(lambda p=precision: [step(p) for _ in range(train_steps)], 1) / train_steps
         row[f"train_steps_per_s_{precision}"] = 1.0 / seconds
     return row
-
-
-def bench_models(names: list[str], repeats: int = 3, train_steps: int = 5, config_dir: Path = CONFIG_DIR) -> list[dict]:
-    return [bench_model(name, repeats, train_steps, config_dir) for name in names]

@@ -240,7 +240,7 @@ def bench_models_command(
 
     import torch
 
-    from lowcount.bench import bench_models
+    from lowcount.bench import bench_model
 
     typer.echo(
         f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs ({platform.machine()})"
@@ -250,7 +250,8 @@ def bench_models_command(
         "| train steps/s fp32 | train steps/s bf16 |"
     )
     typer.echo("|---|---|---|---|---|---|---|---|")
-    for row in bench_models([m.strip() for m in models.split(",") if m.strip()], repeats, train_steps):
+    for name in [m.strip() for m in models.split(",") if m.strip()]:
+        row = bench_model(name, repeats, train_steps)
         typer.echo(
             f"| {row['model']} | {row['parameters_M']:.2f} | {row['study_s_fp32']:.2f} | {row['study_s_bf16']:.2f} "
             f"| {row['bf16_rel_error']:.1e} | {row['train_batch']} x {row['train_patch']} "

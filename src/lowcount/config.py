@@ -55,8 +55,8 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
     return value
 
 
-def load_section(path: str | Path, section: str, cls: type[T]) -> T:
-    """Read ``section`` of YAML file ``path`` into ``cls`` (missing section gives the defaults)."""
+def read_yaml(path: str | Path) -> dict:
+    """The top-level mapping of a YAML config file (sections by name)."""
     import yaml
 
     path = Path(path)
@@ -67,8 +67,13 @@ def load_section(path: str | Path, section: str, cls: type[T]) -> T:
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of sections such as '{section}:'")
-    return from_dict(cls, data.get(section), f"{path}:{section}")
+        raise ConfigError(f"{path}: the top level must be a mapping of sections such as 'phantom:' or 'model:'")
+    return data
+
+
+def load_section(path: str | Path, section: str, cls: type[T]) -> T:
+    """Read ``section`` of YAML file ``path`` into ``cls`` (missing section gives the defaults)."""
+    return from_dict(cls, read_yaml(path).get(section), f"{path}:{section}")
 
 
 def to_dict(obj: Any) -> dict:

@@ -185,29 +185,15 @@ def enhance_files(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for path in inputs:
-        k = speed_factor or enhancer.speed_factor or 1.0
-        if path.suffix.lower() in FORMATS:
-            counts = read_counts_image(path)
-            enhanced = enhancer.enhance(counts, k)
-            target = out_dir / path.name
-            if target.resolve() == path.resolve():
-                raise ValueError(f"{path}: the output folder is the input's; choose another --out")
-            written.append(write_counts_image(target, enhanced))
-            if preview:
-                save_preview(
-                    counts.reshape(-1, *counts.shape[-2:]),
-                    enhanced.reshape(-1, *counts.shape[-2:]),
-                    k,
-                    out_dir / f"{path.stem}_preview.png",
-                )
-            continue
-        scan = read_wholebody(path)
+    k = speed_factor or enhancer.speed_factor or 1.0
+    images = [p for p in inputs if p.suffix.lower() in FORMATS]
+    for group in group_dicom_series([p for p in inputs if p.suffix.lower() not in FORMATS]):
+        scan = read_wholebody(group)
         enhanced = enhancer.enhance(scan.views(), k)
         model = enhancer.meta.get("model", "model")
         version = enhancer.meta.get("lowcount_version", "")
         outputs = write_enhanced(
-            path,
+            group,
             enhanced[0],
             enhanced[1],
             out_dir,
@@ -218,7 +204,37 @@ def enhance_files(
         written += outputs
         if preview:
             save_preview(scan.views(), enhanced, k, out_dir / f"{outputs[0].stem}_preview.png")
+    for path in images:
+        counts = read_counts_image(path)
+        enhanced = enhancer.enhance(counts, k)
+        target = out_dir / path.name
+        if target.resolve() == path.resolve():
+            raise ValueError(f"{path}: the output folder is the input's; choose another --out")
+        written.append(write_counts_image(target, enhanced))
+        if preview:
+            save_preview(
+                counts.reshape(-1, *counts.shape[-2:]),
+                enhanced.reshape(-1, *counts.shape[-2:]),
+                k,
+                out_dir / f"{path.stem}_preview.png",
+            )
     return written
+
+
+def group_dicom_series(paths: list[Path]) -> list[list[Path]]:
+    """DICOM files grouped by Series Instance UID, so separate ANT and POST objects are read together."""
+    import pydicom
+
+    from lowcount.io.dicom import DicomInputError
+
+    groups: dict[str, list[Path]] = {}
+    for path in paths:
+        try:
+            series = str(pydicom.dcmread(path, stop_before_pixels=True).get("SeriesInstanceUID", path))
+        except Exception as exc:  # unreadable files are reported by read_wholebody with the full reason
+            raise DicomInputError(f"{path}: not a readable DICOM file ({type(exc).__name__}). Check the path.") from exc
+        groups.setdefault(series, []).append(path)
+    return list(groups.values())
 
 
 def save_preview(inputs: np.ndarray, enhanced: np.ndarray, k: float, path: Path) -> Path:
@@ -228,19 +244,21 @@ def save_preview(inputs: np.ndarray, enhanced: np.ndarray, k: float, path: Path)
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from lowcount.evaluate.gallery import body_rows
     from lowcount.io.atomic import atomic_open
 
     n = inputs.shape[0]
+    rows = body_rows(*enhanced)
     fig, axes = plt.subplots(1, 2 * n, figsize=(2.4 * 2 * n, 9), squeeze=False)
     for v in range(n):
         vmax = float(np.percentile(enhanced[v], 99.7)) or 1.0
         for j, (image, title) in enumerate(((inputs[v] * k, f"input x {k:g}"), (enhanced[v], "enhanced"))):
             ax = axes[0, 2 * v + j]
-            ax.imshow(image, cmap="gray_r", vmin=0, vmax=vmax, interpolation="nearest")
+            ax.imshow(image[rows], cmap="gray_r", vmin=0, vmax=vmax, interpolation="nearest")
             ax.set_title(f"view {v + 1}: {title}", fontsize=8)
             ax.set_axis_off()
     fig.suptitle("lowcount: AI-enhanced counts, not acquired counts", fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
     with atomic_open(path, "wb") as fh:
         fig.savefig(fh, format="png", dpi=90)
     plt.close(fig)

@@ -250,12 +250,14 @@ class UnpairedScans:
         half = len(order) // 2
         fast_ids, std_ids = (order, order) if same_patients else (order[:half], order[half:])
         grouped = _by_patient(rows)
+        views = [VIEW_INDEX[v] for v in cfg.views]
         self.fast = [
-            (_read_views(grouped[p][cfg.fast])[VIEW_INDEX[v]], grouped[p][cfg.fast]["speed_factor"])
+            (scan[v], grouped[p][cfg.fast]["speed_factor"])
             for p in fast_ids
-            for v in cfg.views
+            for scan in [_read_views(grouped[p][cfg.fast])]
+            for v in views
         ]
-        self.standard = [_read_views(grouped[p][cfg.target])[VIEW_INDEX[v]] for p in std_ids for v in cfg.views]
+        self.standard = [scan[v] for p in std_ids for scan in [_read_views(grouped[p][cfg.target])] for v in views]
         self.fast_patients, self.standard_patients = sorted(fast_ids), sorted(std_ids)
 
     def set_epoch(self, epoch: int) -> None:

@@ -30,7 +30,7 @@ def _show(ax, image: np.ndarray, vmax: float, title: str) -> None:
     ax.set_axis_off()
 
 
-def _crop_rows(*images: np.ndarray, margin: int = 8) -> slice:
+def body_rows(*images: np.ndarray, margin: int = 8) -> slice:
     """Rows that hold the body, so the figures do not waste space on empty field of view."""
     profile = np.max([im.sum(axis=1) for im in images], axis=0)
     rows = np.flatnonzero(profile > 0.02 * profile.max())
@@ -69,7 +69,7 @@ def save_gallery(manifest: str | Path, out_png: str | Path, patients: int = 4, f
         std = read_wholebody(rows["standard"]["dicom_path"]).views()
         quick = read_wholebody(rows[fast_name]["dicom_path"]).views()
         k = rows[fast_name]["speed_factor"]
-        crop = _crop_rows(*std)
+        crop = body_rows(*std)
         for v, view in enumerate(("ANT", "POST")):
             vmax = float(np.percentile(std[v], 99.7))
             _show(axes[0, 2 * p + v], std[v][crop], vmax, f"patient {p + 1} {view}\nstandard")
@@ -98,7 +98,7 @@ def save_preview(manifest: str | Path, patient: str, out_png: str | Path) -> Pat
         raise ValueError(f"{manifest}: no acquisitions for the requested patient")
     names = sorted(rows, key=lambda name: rows[name]["speed_factor"])
     truth, _ = load_truth(rows["standard"]["truth_path"])
-    crop = _crop_rows(*truth)
+    crop = body_rows(*truth)
     fig, axes = plt.subplots(2, len(names) + 1, figsize=(2.4 * (len(names) + 1), 14.0), squeeze=False)
     for v, view in enumerate(("ANT", "POST")):
         vmax = float(np.percentile(truth[v], 99.7))

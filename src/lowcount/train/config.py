@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lowcount.config import ConfigError, from_dict
+from lowcount.config import from_dict, read_yaml
 from lowcount.data.datasets import DataConfig
 
 SCHEDULERS = ("constant", "cosine", "linear_decay")
@@ -103,13 +103,4 @@ class RunConfig:
 
 def load_run_config(path: str | Path) -> RunConfig:
     """Read a training YAML (sections ``model``, ``data``, ``train``; anything else is an error)."""
-    import yaml
-
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such config file")
-    try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
-    return from_dict(RunConfig, raw, str(path))
+    return from_dict(RunConfig, read_yaml(path), str(path))

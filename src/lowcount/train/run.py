@@ -32,8 +32,9 @@ def plain(cfg: RunConfig) -> dict:
 class Validator:
     """PSNR/SSIM of the network output and of the raw (count-scaled) input against the target, in counts.
 
-    The data range of each image is the target's maximum; the bladder is left out when the data
-    config excludes it. Results are means over validation images.
+    The data range of each image is the target's maximum. PSNR leaves out the bladder (when the data
+    config excludes it) and the padding; SSIM is taken over the whole image. Results are means over
+    validation images.
     """
 
     def __init__(self, data: PairedScans) -> None:
