@@ -74,8 +74,3 @@ def read_yaml(path: str | Path) -> dict:
 def load_section(path: str | Path, section: str, cls: type[T]) -> T:
     """Read ``section`` of YAML file ``path`` into ``cls`` (missing section gives the defaults)."""
     return from_dict(cls, read_yaml(path).get(section), f"{path}:{section}")
-
-
-def to_dict(obj: Any) -> dict:
-    """The resolved config as plain data, for saving beside every run."""
-    return dataclasses.asdict(obj)

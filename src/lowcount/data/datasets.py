@@ -13,7 +13,7 @@ the non-test patients (validation = that fold, training = the other folds; test 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -122,7 +122,7 @@ class _Pair:
     fast: np.ndarray  # (rows, cols) counts, registered when asked
     target: np.ndarray
     speed_factor: float
-    mask: np.ndarray = field(repr=False, default=None)  # bladder, bool
+    mask: np.ndarray  # bladder, bool
 
 
 class PairedScans:

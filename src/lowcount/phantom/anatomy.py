@@ -123,9 +123,6 @@ class Anatomy:
         if piece is not None:
             self.pieces.append(piece)
 
-    def named(self, prefix: str) -> list[Piece]:
-        return [p for p in self.pieces if p.name.startswith(prefix)]
-
 
 class _Frame:
     """Landmark positions of one body, in image cm."""
