@@ -31,8 +31,8 @@ def bench_model(name: str, repeats: int = 3, train_steps: int = 5, config_dir: P
 
     from lowcount.models import build_model
     from lowcount.train.config import load_run_config
+    from lowcount.train.method import autocast
     from lowcount.train.run import model_args
-    from lowcount.train.supervised import autocast
 
     cfg = load_run_config(config_dir / f"{name}.yaml")
     torch.manual_seed(0)

@@ -110,7 +110,7 @@ class Enhancer:
     def _run(self, x: np.ndarray) -> np.ndarray:
         import torch
 
-        from lowcount.train.supervised import autocast
+        from lowcount.train.method import autocast
 
         with torch.no_grad(), autocast(self.device, "bf16" if self.precision == "bf16" else "none"):
             out = self.net(torch.from_numpy(np.ascontiguousarray(x))[None, None].to(self.device))

@@ -3,7 +3,17 @@ import pytest
 import torch
 from skimage.metrics import structural_similarity
 
-from lowcount.losses.pixel import LOSSES, REDUCTIONS, CharbonnierLoss, CompositeLoss, L1Loss, MSELoss, SSIMLoss
+from lowcount.losses.pixel import (
+    LOSSES,
+    REDUCTIONS,
+    CharbonnierLoss,
+    CompositeLoss,
+    L1Loss,
+    LowPassL1Loss,
+    MSELoss,
+    SSIMLoss,
+    gaussian_blur,
+)
 
 
 @pytest.fixture
@@ -73,6 +83,7 @@ def test_composite_loss_adds_weighted_terms(pair):
         (lambda: L1Loss(reduction="max"), "reduction"),
         (lambda: SSIMLoss(window=4), "window"),
         (lambda: CharbonnierLoss(eps=0.0), "eps"),
+        (lambda: LowPassL1Loss(sigma_px=0.0), "sigma_px"),
         (lambda: CompositeLoss([{"name": "lpips"}]), "unknown loss"),
         (lambda: CompositeLoss([{"name": "l1", "delta": 1}]), "delta"),
         (lambda: CompositeLoss([]), "at least one"),
@@ -87,4 +98,34 @@ def test_shape_mismatch_raises(pair):
     pred, target, _ = pair
     with pytest.raises(ValueError, match="shape"):
         L1Loss()(pred, target[..., :10])
-    assert set(LOSSES) == {"l1", "mse", "charbonnier", "ssim"}
+    assert set(LOSSES) == {"l1", "mse", "charbonnier", "ssim", "lowpass_l1"}
+    with pytest.raises(ValueError, match="shape"):
+        LowPassL1Loss()(pred, target[..., :10])
+
+
+def test_gaussian_blur_matches_scipy_and_keeps_constants():
+    from scipy.ndimage import gaussian_filter
+
+    image = torch.rand(1, 1, 40, 30, generator=torch.Generator().manual_seed(4), dtype=torch.float64)
+    expected = gaussian_filter(image[0, 0].numpy(), 1.5, mode="mirror", truncate=3.0)
+    np.testing.assert_allclose(gaussian_blur(image, 1.5)[0, 0].numpy(), expected, rtol=1e-10, atol=1e-12)
+    assert torch.allclose(gaussian_blur(torch.full((1, 1, 9, 9), 2.0), 2.0), torch.full((1, 1, 9, 9), 2.0))
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_lowpass_l1_ignores_noise_but_not_a_regional_bias(reduction):
+    g = torch.Generator().manual_seed(5)
+    truth = torch.ones(1, 1, 64, 64)
+    noisy_a = truth + 0.3 * torch.randn(truth.shape, generator=g)
+    noisy_b = truth + 0.3 * torch.randn(truth.shape, generator=g)
+    loss = LowPassL1Loss(reduction="mean", sigma_px=3.0)
+    assert loss(noisy_a, noisy_b) < 0.2 * L1Loss()(noisy_a, noisy_b)
+    assert loss(truth + 0.5, truth).item() == pytest.approx(0.5, rel=1e-5)
+    weight = torch.zeros_like(truth)
+    weight[..., :32, :] = 1
+    out = LowPassL1Loss(reduction=reduction)(truth + 0.5, truth, weight)
+    expected = {"mean": 0.5, "sum": 0.5 * 32 * 64}
+    if reduction == "none":
+        assert out.shape == truth.shape and out[..., 40:, :].abs().sum() == 0
+    else:
+        assert out.item() == pytest.approx(expected[reduction], rel=1e-5)

@@ -15,6 +15,8 @@ TINY = {
     "rrdbnet": {"n_blocks": 1, "channels": 8, "growth": 4},
     "dncnn": {"depth": 4, "channels": 8},
     "redcnn": {"channels": 8},
+    "resnet_generator": {"channels": 4, "n_blocks": 2},
+    "feature_autoencoder": {"channels": (4, 8)},
 }
 
 BAD = {
@@ -27,6 +29,8 @@ BAD = {
     "rrdbnet": {"growth": 0},
     "dncnn": {"depth": 2},
     "redcnn": {"channels": 0},
+    "resnet_generator": {"channels": 0},
+    "feature_autoencoder": {"channels": (8,)},
 }
 
 

@@ -26,7 +26,7 @@ from lowcount.data.normalise import count_scale
 from lowcount.data.registration import register
 from lowcount.io.manifest import read_manifest
 
-PAIRS = ("acquired", "thinned", "emanet")
+PAIRS = ("acquired", "thinned", "emanet", "self")
 ROLES = ("train", "val", "test")
 VIEW_INDEX = {"anterior": 0, "posterior": 1}
 
@@ -39,7 +39,8 @@ class DataConfig:
         fast: acquisition used as network input (``fast3x``...); its speed factor comes from the manifest.
         target: acquisition used as target (``standard``).
         pairs: ``acquired`` (the real fast scan), ``thinned`` (binomial thinning of the target by
-            ``thin_factor``, drawn anew each epoch) or ``emanet`` (EMANet noise levels 1-50 on the target).
+            ``thin_factor``, drawn anew each epoch), ``emanet`` (EMANet noise levels 1-50 on the target) or
+            ``self`` (input = target: fitting the feature auto-encoder of the perceptual loss).
         thin_factor: k for ``thinned`` pairs.
         consistency: ``speed`` (target left at its own level; input multiplied by k) or ``total``
             (target rescaled so its total equals k x the input's).
@@ -117,12 +118,26 @@ def _read_views(row: dict) -> np.ndarray:
     return read_wholebody(row["dicom_path"]).views()
 
 
+def _read_truth(row: dict, manifest: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    from lowcount.phantom.cohort import load_truth
+
+    path = row.get("truth_path")
+    if not path or not Path(path).is_file():
+        raise ValueError(
+            f"{manifest}: no ground-truth file for a {row['acquisition']!r} scan ({path!r}); scoring against the "
+            "truth needs a cohort made by `lowcount simulate`"
+        )
+    return load_truth(path)
+
+
 @dataclass
 class _Pair:
     fast: np.ndarray  # (rows, cols) counts, registered when asked
     target: np.ndarray
     speed_factor: float
     mask: np.ndarray  # bladder, bool
+    truth: np.ndarray | None = None  # noiseless expected counts of the target acquisition
+    labels: np.ndarray | None = None  # lesion ids of the target acquisition (0 = no lesion)
 
 
 class PairedScans:
@@ -139,6 +154,8 @@ class PairedScans:
         fold: cross-validation fold, or None to use the manifest's split.
         seed: seed of every random choice.
         train: True samples patches and augments; False gives whole images on the network grid.
+        with_truth: also return ``truth``, the phantom's noiseless expected counts of the target
+            acquisition in network units, and ``labels``, its lesion ids (manifests from ``lowcount simulate``).
     """
 
     def __init__(
@@ -149,9 +166,10 @@ class PairedScans:
         fold: int | None = None,
         seed: int = 0,
         train: bool | None = None,
+        with_truth: bool = False,
     ) -> None:
         rows = read_manifest(manifest)
-        self.cfg = cfg
+        self.cfg, self.with_truth = cfg, with_truth
         self.seed = seed
         self.epoch = 0
         self.train = (role == "train") if train is None else train
@@ -171,12 +189,16 @@ class PairedScans:
             target = _read_views(scans[cfg.target])
             fast = _read_views(scans[cfg.fast]) if cfg.pairs == "acquired" else None
             k = scans[cfg.fast]["speed_factor"] if cfg.pairs == "acquired" else cfg.thin_factor
+            truth, labels = _read_truth(scans[cfg.target], manifest) if with_truth else (None, None)
             for view in cfg.views:
                 v = VIEW_INDEX[view]
                 fast_view = None
                 if fast is not None:
                     fast_view = register(target[v], fast[v])[0] if cfg.register else fast[v]
-                self.items.append(_Pair(fast_view, target[v], float(k), bladder_mask(target[v])))
+                pair = _Pair(fast_view, target[v], float(k), bladder_mask(target[v]))
+                if truth is not None:
+                    pair.truth, pair.labels = truth[v], labels[v]
+                self.items.append(pair)
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
@@ -194,6 +216,8 @@ class PairedScans:
             return pair.fast, pair.speed_factor
         if cfg.pairs == "thinned":
             return thin(pair.target, cfg.thin_factor, rng), cfg.thin_factor
+        if cfg.pairs == "self":
+            return pair.target, 1.0
         return emanet_noise(pair.target, random_emanet_level(rng), rng), 1.0
 
     def __getitem__(self, index: int) -> dict[str, np.ndarray]:
@@ -208,7 +232,10 @@ class PairedScans:
         weight = np.ones_like(target, dtype=np.float32)
         if cfg.exclude_bladder:
             weight[pair.mask] = 0.0
-        stack = np.stack([scale.to_x(fast), target / np.float32(scale.counts_per_unit), weight]).astype(np.float32)
+        layers = [scale.to_x(fast), target / np.float32(scale.counts_per_unit), weight]
+        if self.with_truth:
+            layers += [pair.truth / np.float32(scale.counts_per_unit), pair.labels.astype(np.float32)]
+        stack = np.stack(layers).astype(np.float32)
         if self.train:
             stack = sample_augmentation(rng, cfg.flip_probability, cfg.max_shift_px).apply(stack)
             if cfg.patch is not None:
@@ -216,12 +243,16 @@ class PairedScans:
         else:
             placement = fit(stack[1], cfg.target_shape, cfg.stride, crop_border=False)
             stack = placement.apply(stack)
-        return {
+        item = {
             "input": np.ascontiguousarray(stack[0:1]),
             "target": np.ascontiguousarray(stack[1:2]),
             "weight": np.ascontiguousarray(stack[2:3]),
             "counts_per_unit": np.float32(scale.counts_per_unit),
         }
+        if self.with_truth:
+            item["truth"] = np.ascontiguousarray(stack[3:4])
+            item["labels"] = np.rint(stack[4:5]).astype(np.int32)
+        return item
 
 
 class UnpairedScans:

@@ -7,10 +7,12 @@ add it to ``MODELS`` and to the parametrised tests in ``tests/models``.
 
 from __future__ import annotations
 
+from lowcount.models.autoencoder import FeatureAutoencoder
 from lowcount.models.dncnn import DnCNN
 from lowcount.models.edsr import EDSR
 from lowcount.models.rcan import RCAN
 from lowcount.models.redcnn import REDCNN
+from lowcount.models.resnet_generator import ResNetGenerator
 from lowcount.models.rrdbnet import RRDBNet
 from lowcount.models.swinir import SwinIR
 from lowcount.models.unet import SEUNet, UNet, UNet3D
@@ -25,6 +27,8 @@ MODELS = {
     "rrdbnet": RRDBNet,
     "dncnn": DnCNN,
     "redcnn": REDCNN,
+    "resnet_generator": ResNetGenerator,
+    "feature_autoencoder": FeatureAutoencoder,
 }
 
 

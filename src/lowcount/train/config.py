@@ -26,6 +26,7 @@ from lowcount.data.datasets import DataConfig
 
 SCHEDULERS = ("constant", "cosine", "linear_decay")
 AMP = ("none", "bf16")
+METHODS = ("supervised", "gan", "cyclegan")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class TrainConfig:
     """Optimisation and bookkeeping.
 
     Attributes:
+        method: ``supervised`` (pixel losses on pairs), ``gan`` (pairs with an adversarial term: pix2pix,
+            the RRDBNet GAN, WGAN; see the ``gan`` section) or ``cyclegan`` (unpaired, two generators).
         steps: optimiser steps in total.
         batch_size: samples per step and process (the global batch is batch_size x processes).
         lr, betas, weight_decay: Adam(W) settings.
@@ -62,6 +65,7 @@ class TrainConfig:
         seed: seeds model initialisation and every data draw.
     """
 
+    method: str = "supervised"
     steps: int = 1000
     batch_size: int = 8
     lr: float = 2e-4
@@ -79,6 +83,8 @@ class TrainConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
         if self.steps < 1 or self.batch_size < 1:
             raise ValueError(f"steps and batch_size must be >= 1, got {self.steps}, {self.batch_size}")
         if not self.lr > 0:
@@ -95,12 +101,117 @@ class TrainConfig:
 
 
 @dataclass(frozen=True)
+class DiscriminatorConfig:
+    """``name`` from lowcount.models.patchgan.DISCRIMINATORS and its constructor ``args``."""
+
+    name: str = "patchgan"
+    args: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        from lowcount.models.patchgan import DISCRIMINATORS
+
+        if self.name not in DISCRIMINATORS:
+            raise ValueError(f"unknown discriminator {self.name!r}; choose from {sorted(DISCRIMINATORS)}")
+
+
+@dataclass(frozen=True)
+class PerceptualConfig:
+    """The perceptual term (lowcount.losses.perceptual.PerceptualLoss).
+
+    Attributes:
+        network: ``vgg16``, ``vgg19``, ``domain``, or None for no perceptual term.
+        layers: feature layers (None: the network's defaults).
+        weights: weights file; for ``domain`` None makes ``lowcount train`` fit the feature auto-encoder
+            on the training set's standard scans first (``fit_steps`` steps, kept in ``<run>/feature_net``).
+        criterion: ``l1`` or ``mse``.
+        fit_steps: steps of that fit.
+        autoencoder: constructor arguments of the FeatureAutoencoder fitted for ``domain``.
+    """
+
+    network: str | None = None
+    layers: tuple[str, ...] | None = None
+    weights: str | None = None
+    criterion: str = "l1"
+    fit_steps: int = 500
+    autoencoder: dict = field(default_factory=lambda: {"channels": [16, 32, 64]})
+
+    def __post_init__(self) -> None:
+        from lowcount.losses.perceptual import NETWORKS
+
+        if self.network is not None and self.network not in NETWORKS:
+            raise ValueError(f"perceptual.network must be one of {NETWORKS} or null, got {self.network!r}")
+        if self.fit_steps < 1:
+            raise ValueError(f"perceptual.fit_steps must be >= 1, got {self.fit_steps}")
+
+
+@dataclass(frozen=True)
+class GANConfig:
+    """Adversarial settings for ``train.method: gan`` and ``cyclegan`` (ignored by ``supervised``).
+
+    The generator is the ``model`` section; its pixel terms are ``train.loss`` (with their weights).
+
+    Attributes:
+        discriminator: the critic (PatchGAN by default).
+        loss: ``vanilla``, ``lsgan``, ``hinge`` or ``wgan_gp`` (lowcount.losses.adversarial).
+        adversarial_weight: weight of the generator's adversarial term.
+        cycle_weight: CycleGAN cycle-consistency L1 weight (lambda, 10 in CycleGAN).
+        identity_weight: CycleGAN identity L1 weight (G(y) ~ y, F(x) ~ x); 0 for off.
+        fidelity_weight: CycleGAN count-fidelity weight (ours, not in the papers): L1 between G(x) and x
+            after Gaussian smoothing by ``fidelity_sigma_px`` (lowcount.losses.pixel.LowPassL1Loss); 0 for off.
+        fidelity_sigma_px: that smoothing.
+        perceptual_weight: weight of the perceptual term (needs ``perceptual.network``).
+        bce_weight: weight of a pixel-wise binary cross-entropy between output and target, each divided
+            by the target's per-image maximum (our reading of the RRDBNet GAN's L_BCE).
+        gp_weight: gradient-penalty weight for ``wgan_gp``.
+        critic_steps: discriminator updates per generator update (on the same batch).
+        pool_size: CycleGAN history of generated images shown to the discriminators (0 for off).
+        conditional: the discriminator sees (input, image) pairs (pix2pix).
+        same_patients: CycleGAN draws fast and standard scans from every patient instead of disjoint halves.
+        d_lr, d_betas: discriminator optimiser (None: as train.lr and train.betas).
+        perceptual: the perceptual network.
+    """
+
+    discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
+    loss: str = "lsgan"
+    adversarial_weight: float = 1.0
+    cycle_weight: float = 10.0
+    identity_weight: float = 0.0
+    fidelity_weight: float = 0.0
+    fidelity_sigma_px: float = 2.0
+    perceptual_weight: float = 0.0
+    bce_weight: float = 0.0
+    gp_weight: float = 10.0
+    critic_steps: int = 1
+    pool_size: int = 50
+    conditional: bool = False
+    same_patients: bool = False
+    d_lr: float | None = None
+    d_betas: tuple[float, float] | None = None
+    perceptual: PerceptualConfig = field(default_factory=PerceptualConfig)
+
+    def __post_init__(self) -> None:
+        from lowcount.losses.adversarial import KINDS
+
+        if self.loss not in KINDS:
+            raise ValueError(f"gan.loss must be one of {KINDS}, got {self.loss!r}")
+        weights = ("adversarial_weight", "cycle_weight", "identity_weight", "fidelity_weight", "perceptual_weight")
+        for name in (*weights, "bce_weight"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"gan.{name} must be >= 0, got {getattr(self, name)}")
+        if self.critic_steps < 1 or self.pool_size < 0:
+            raise ValueError(f"critic_steps must be >= 1 and pool_size >= 0, got {self.critic_steps}, {self.pool_size}")
+        if self.perceptual_weight > 0 and self.perceptual.network is None:
+            raise ValueError("gan.perceptual_weight > 0 needs gan.perceptual.network (vgg16, vgg19 or domain)")
+
+
+@dataclass(frozen=True)
 class RunConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     data: DataConfig = field(default_factory=DataConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    gan: GANConfig = field(default_factory=GANConfig)
 
 
 def load_run_config(path: str | Path) -> RunConfig:
-    """Read a training YAML (sections ``model``, ``data``, ``train``; anything else is an error)."""
+    """Read a training YAML (sections ``model``, ``data``, ``train``, ``gan``; anything else is an error)."""
     return from_dict(RunConfig, read_yaml(path), str(path))

@@ -74,3 +74,26 @@ def teardown(d: Dist) -> None:
 
         if dist.is_initialized():
             dist.destroy_process_group()
+
+
+def average_gradients(modules: list[torch.nn.Module], d: Dist) -> None:
+    """All-reduce (mean) the gradients of ``modules`` across processes.
+
+    GAN methods call each network several times per step (generator, then discriminator on real and fake),
+    which DistributedDataParallel's one-forward-one-backward bookkeeping does not fit; they keep the bare
+    networks and average gradients here after every backward pass instead.
+    """
+    if not d.active:
+        return
+    import torch.distributed as dist
+
+    grads = [p.grad for m in modules for p in m.parameters() if p.grad is not None]
+    if not grads:
+        return
+    flat = torch.cat([g.reshape(-1) for g in grads])
+    dist.all_reduce(flat)
+    flat /= d.world
+    offset = 0
+    for g in grads:
+        g.copy_(flat[offset : offset + g.numel()].view_as(g))
+        offset += g.numel()

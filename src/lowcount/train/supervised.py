@@ -7,25 +7,17 @@ DistributedDataParallel module; ``net`` is always the bare network.
 
 from __future__ import annotations
 
-import contextlib
-
 import torch
 from torch import nn
 
 from lowcount.losses.pixel import CompositeLoss
 from lowcount.train.config import TrainConfig
 from lowcount.train.ema import EMA
+from lowcount.train.method import Method, autocast
 from lowcount.train.schedule import build_scheduler
 
 
-def autocast(device: str, amp: str):
-    """bf16 autocast when asked for, else a no-op context."""
-    if amp == "bf16":
-        return torch.autocast(device_type="cuda" if device.startswith("cuda") else "cpu", dtype=torch.bfloat16)
-    return contextlib.nullcontext()
-
-
-class Supervised:
+class Supervised(Method):
     def __init__(self, net: nn.Module, cfg: TrainConfig, device: str, model: nn.Module | None = None) -> None:
         self.net = net.to(device)
         self.model = model if model is not None else self.net
@@ -58,34 +50,16 @@ class Supervised:
             self.ema.update(self.net)
         return {"loss": float(loss.detach()), **{f"loss_{k}": v for k, v in parts.items()}, "lr": lr}
 
-    def inference_net(self) -> nn.Module:
-        return self.ema.model if self.ema is not None else self.net
-
-    @torch.no_grad()
-    def predict(self, x: torch.Tensor) -> torch.Tensor:
-        net = self.inference_net()
-        was_training = net.training
-        net.eval()
-        with autocast(self.device, self.cfg.amp):
-            out = net(x.to(self.device)).float()
-        net.train(was_training)
-        return out
-
     def state_dict(self) -> dict:
         state = {
             "net": self.net.state_dict(),
             "optimiser": self.optimiser.state_dict(),
             "scheduler": self.scheduler.state_dict(),
         }
-        if self.ema is not None:
-            state["ema"] = self.ema.state_dict()
-        return state
+        return {**state, **self._ema_state()}
 
     def load_state_dict(self, state: dict) -> None:
         self.net.load_state_dict(state["net"])
         self.optimiser.load_state_dict(state["optimiser"])
         self.scheduler.load_state_dict(state["scheduler"])
-        if self.ema is not None:
-            if "ema" not in state:
-                raise ValueError("the checkpoint has no EMA weights but the config asks for ema_decay")
-            self.ema.load_state_dict(state["ema"])
+        self._load_ema(state)

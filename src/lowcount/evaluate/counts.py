@@ -1,0 +1,128 @@
+"""Count fidelity against the phantom's truth: lesion counts, recovery per region, invented hot spots.
+
+All images are in counts of the same acquisition (e.g. an enhanced 3x scan rescaled to standard counts
+and the standard scan's noiseless expected counts). Regions:
+- lesion k: pixels labelled k in the truth's lesion map;
+- body: truth at least 10 % of its 90th percentile (soft tissue is in, the scatter halo in air is out);
+- normal bone: outside every lesion (dilated by ``margin_px``) and outside the bladder, where the truth is
+  at least ``bone_factor`` x the median truth of the body. Our stand-in for a bone mask, which the truth
+  files do not carry;
+- soft tissue: body pixels that are neither lesion, bone nor bladder.
+
+An *invented hot spot* is a focal maximum of the image, smoothed to about the camera's resolution, in
+the body and outside the dilated lesions, above the noise envelope of a standard scan: smoothed truth +
+``k_sigma`` standard deviations of smoothed Poisson noise. With k_sigma = 5 and sigma 1.5 px the standard
+scans themselves never exceeded it in 80 views of a 40-patient phantom cohort (seed 2027), and fresh
+Poisson draws of those truths once (k_sigma = 4: 50 and 36 times).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def body_mask(truth: np.ndarray) -> np.ndarray:
+    """Pixels whose truth is at least 10 % of the truth's 90th percentile."""
+    return truth >= 0.1 * float(np.percentile(truth, 90))
+
+
+def _dilate(mask: np.ndarray, margin_px: int) -> np.ndarray:
+    from scipy.ndimage import binary_dilation
+
+    return binary_dilation(mask, iterations=margin_px) if margin_px > 0 and mask.any() else mask
+
+
+def lesion_counts(image: np.ndarray, truth: np.ndarray, labels: np.ndarray) -> list[dict]:
+    """Per lesion id: maximum and mean counts of ``image`` and of ``truth`` in the lesion mask."""
+    rows = []
+    for lesion_id in np.unique(labels[labels > 0]):
+        mask = labels == lesion_id
+        rows.append(
+            {
+                "lesion_id": int(lesion_id),
+                "pixels": int(mask.sum()),
+                "max_counts": float(image[mask].max()),
+                "truth_max_counts": float(truth[mask].max()),
+                "mean_counts": float(image[mask].mean()),
+                "truth_mean_counts": float(truth[mask].mean()),
+            }
+        )
+    return rows
+
+
+def region_masks(
+    truth: np.ndarray,
+    labels: np.ndarray,
+    bladder: np.ndarray | None = None,
+    margin_px: int = 3,
+    bone_factor: float = 2.0,
+) -> dict[str, np.ndarray]:
+    """Boolean masks ``lesion``, ``normal_bone``, ``soft_tissue``, ``bladder`` (see the module docstring)."""
+    bladder = np.zeros(truth.shape, bool) if bladder is None else bladder.astype(bool)
+    body = body_mask(truth)
+    lesion = labels > 0
+    outside = body & ~_dilate(lesion, margin_px) & ~bladder
+    bone = outside & (truth >= bone_factor * float(np.median(truth[body])))
+    return {"lesion": lesion, "normal_bone": bone, "soft_tissue": outside & ~bone, "bladder": bladder & body}
+
+
+def recovery(image: np.ndarray, truth: np.ndarray, masks: dict[str, np.ndarray]) -> dict[str, float]:
+    """Recovery coefficient per region: sum of image counts / sum of truth counts (NaN for empty regions)."""
+    out = {}
+    for name, mask in masks.items():
+        total = float(truth[mask].sum())
+        out[name] = float(image[mask].sum()) / total if mask.any() and total > 0 else float("nan")
+    return out
+
+
+def _gaussian_kernel(sigma_px: float) -> np.ndarray:
+    radius = max(int(np.ceil(3 * sigma_px)), 1)
+    g = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma_px) ** 2)
+    g /= g.sum()
+    return np.outer(g, g)
+
+
+def invented_hot_spots(
+    image: np.ndarray,
+    truth: np.ndarray,
+    labels: np.ndarray,
+    k_sigma: float = 5.0,
+    margin_px: int = 3,
+    sigma_px: float = 1.5,
+) -> list[tuple[int, int]]:
+    """(row, col) of focal maxima in the body above the standard scan's noise envelope, away from every lesion.
+
+    Image and truth are smoothed by a Gaussian of ``sigma_px`` (about the camera's resolution, so a
+    hot spot is a lesion-sized structure, not a single noisy pixel). The envelope is the smoothed truth
+    plus ``k_sigma`` standard deviations of a smoothed Poisson scan of that truth:
+    sqrt(sum_k g_k^2 (truth + 1)).
+    """
+    from scipy.ndimage import convolve, maximum_filter
+
+    kernel = _gaussian_kernel(sigma_px)
+    smooth = convolve(image.astype(np.float64), kernel, mode="nearest")
+    expected = convolve(truth.astype(np.float64), kernel, mode="nearest")
+    sd = np.sqrt(convolve(truth.astype(np.float64) + 1.0, kernel**2, mode="nearest"))
+    peaks = (smooth == maximum_filter(smooth, size=3)) & (smooth > expected + k_sigma * sd)
+    peaks &= body_mask(truth) & ~_dilate(labels > 0, margin_px)
+    return [(int(r), int(c)) for r, c in zip(*np.nonzero(peaks), strict=True)]
+
+
+def fidelity(
+    image: np.ndarray, truth: np.ndarray, labels: np.ndarray, bladder: np.ndarray | None = None
+) -> dict[str, float]:
+    """Summary: median lesion max/mean ratios to the truth, region recoveries, count of invented hot spots."""
+    lesions = lesion_counts(image, truth, labels)
+    rec = recovery(image, truth, region_masks(truth, labels, bladder))
+    summary = {
+        "lesion_max_ratio": float(np.median([r["max_counts"] / r["truth_max_counts"] for r in lesions]))
+        if lesions
+        else float("nan"),
+        "lesion_mean_ratio": float(np.median([r["mean_counts"] / r["truth_mean_counts"] for r in lesions]))
+        if lesions
+        else float("nan"),
+        "bone_recovery": rec["normal_bone"],
+        "soft_tissue_recovery": rec["soft_tissue"],
+        "hot_spots": float(len(invented_hot_spots(image, truth, labels))),
+    }
+    return summary

@@ -1,0 +1,152 @@
+"""Unpaired training: CycleGAN (Zhu et al. 2017) and SE-LiteCycleGAN (its SE-UNet variant).
+
+G maps fast -> standard (the inference network), F standard -> fast; D_std judges standard scans, D_fast
+fast ones. Per step, on a batch of fast scans x and standard scans y of other patients:
+
+    loss_G = adv(D_std(G(x))) + adv(D_fast(F(y)))
+             + cycle_weight * (|F(G(x)) - x|_1 + |G(F(y)) - y|_1)
+             + identity_weight * (|G(y) - y|_1 + |F(x) - x|_1)
+             + fidelity_weight * |blur(G(x)) - blur(x)|_1          (ours; 0 in the published recipes)
+    loss_D = 1/2 [disc(D_std(y), D_std(pool_std(G(x)))) + disc(D_fast(x), D_fast(pool_fast(F(y))))]
+
+with one Adam for both generators and one for both discriminators, each with its own schedule (the
+published recipe: lr 2e-4, beta1 0.5, constant for the first half, then linear decay to 0). SE-LiteCycleGAN
+is this method with SE-UNet generators (``model: se_unet``); the plain CycleGAN uses ResNetGenerator.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+from torch import nn
+
+from lowcount.losses.adversarial import AdversarialLoss, gradient_penalty
+from lowcount.losses.pixel import LowPassL1Loss
+from lowcount.train.config import GANConfig, TrainConfig
+from lowcount.train.distributed import Dist, average_gradients
+from lowcount.train.ema import EMA
+from lowcount.train.gan import adam, check_finite
+from lowcount.train.image_pool import ImagePool
+from lowcount.train.method import Method, autocast
+from lowcount.train.schedule import build_scheduler
+
+
+class CycleGAN(Method):
+    """Args:
+    net: G (fast -> standard); F is a fresh copy of its architecture (re-initialised).
+    disc: D_std; D_fast is a re-initialised copy.
+    cfg, gan: the train and gan sections.
+    device: torch device string.
+    dist: process layout (gradients are averaged when several processes run).
+    """
+
+    def __init__(
+        self, net: nn.Module, disc: nn.Module, cfg: TrainConfig, gan: GANConfig, device: str, dist: Dist | None = None
+    ) -> None:
+        self.net, self.back = net.to(device), _fresh_copy(net).to(device)
+        self.d_std, self.d_fast = disc.to(device), _fresh_copy(disc).to(device)
+        self.cfg, self.gan, self.device, self.dist = cfg, gan, device, dist or Dist(device=device)
+        self.adversarial = AdversarialLoss(gan.loss)
+        self.fidelity = LowPassL1Loss(sigma_px=gan.fidelity_sigma_px)
+        self.opt_g = adam([*self.net.parameters(), *self.back.parameters()], cfg.lr, cfg.betas)
+        self.opt_d = adam(
+            [*self.d_std.parameters(), *self.d_fast.parameters()], gan.d_lr or cfg.lr, gan.d_betas or cfg.betas
+        )
+        self.sched_g = build_scheduler(self.opt_g, cfg.scheduler, cfg.steps)
+        self.sched_d = build_scheduler(self.opt_d, cfg.scheduler, cfg.steps)
+        self.pool_std = ImagePool(gan.pool_size, seed=cfg.seed + 11)
+        self.pool_fast = ImagePool(gan.pool_size, seed=cfg.seed + 12)
+        self.ema = EMA(self.net, cfg.ema_decay) if cfg.ema_decay else None
+        self.gp_rng = torch.Generator().manual_seed(cfg.seed + 1)
+
+    def _disc_loss(self, critic: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        loss = self.adversarial.discriminator(critic(real), critic(fake))
+        if self.gan.loss == "wgan_gp":
+            loss = loss + self.gan.gp_weight * gradient_penalty(critic, real, fake, self.gp_rng)
+        return loss
+
+    def step(self, batch: dict) -> dict[str, float]:
+        x = batch["fast"].to(self.device)
+        y = batch["standard"].to(self.device)
+        gan = self.gan
+        for module in (self.net, self.back, self.d_std, self.d_fast):
+            module.train()
+        self.d_std.requires_grad_(False)
+        self.d_fast.requires_grad_(False)
+        with autocast(self.device, self.cfg.amp):
+            fake_y = self.net(x).float()
+            fake_x = self.back(y).float()
+            rec_x = self.back(fake_y).float()
+            rec_y = self.net(fake_x).float()
+        adv = self.adversarial.generator(self.d_std(fake_y)) + self.adversarial.generator(self.d_fast(fake_x))
+        cycle = (rec_x - x).abs().mean() + (rec_y - y).abs().mean()
+        g_loss = gan.adversarial_weight * adv + gan.cycle_weight * cycle
+        parts = {"loss_adv": float(adv.detach()), "loss_cycle": float(cycle.detach())}
+        if gan.identity_weight > 0:
+            with autocast(self.device, self.cfg.amp):
+                identity = (self.net(y).float() - y).abs().mean() + (self.back(x).float() - x).abs().mean()
+            g_loss = g_loss + gan.identity_weight * identity
+            parts["loss_identity"] = float(identity.detach())
+        if gan.fidelity_weight > 0:
+            fidelity = self.fidelity(fake_y, x)
+            g_loss = g_loss + gan.fidelity_weight * fidelity
+            parts["loss_fidelity"] = float(fidelity.detach())
+        check_finite(g_loss, "generator")
+        self.opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        average_gradients([self.net, self.back], self.dist)
+        if self.cfg.grad_clip:
+            nn.utils.clip_grad_norm_([*self.net.parameters(), *self.back.parameters()], self.cfg.grad_clip)
+        self.opt_g.step()
+
+        self.d_std.requires_grad_(True)
+        self.d_fast.requires_grad_(True)
+        d_loss = 0.5 * (
+            self._disc_loss(self.d_std, y, self.pool_std.query(fake_y))
+            + self._disc_loss(self.d_fast, x, self.pool_fast.query(fake_x))
+        )
+        check_finite(d_loss, "discriminator")
+        self.opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        average_gradients([self.d_std, self.d_fast], self.dist)
+        self.opt_d.step()
+        lr = self.opt_g.param_groups[0]["lr"]
+        self.sched_g.step()
+        self.sched_d.step()
+        if self.ema is not None:
+            self.ema.update(self.net)
+        return {"loss": float(g_loss.detach()), **parts, "loss_d": float(d_loss.detach()), "lr": lr}
+
+    def state_dict(self) -> dict:
+        state = {
+            "net": self.net.state_dict(),
+            "back": self.back.state_dict(),
+            "d_std": self.d_std.state_dict(),
+            "d_fast": self.d_fast.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "sched_g": self.sched_g.state_dict(),
+            "sched_d": self.sched_d.state_dict(),
+            "pool_std": self.pool_std.state_dict(),
+            "pool_fast": self.pool_fast.state_dict(),
+            "gp_rng": self.gp_rng.get_state(),
+        }
+        return {**state, **self._ema_state()}
+
+    def load_state_dict(self, state: dict) -> None:
+        for name in ("net", "back", "d_std", "d_fast", "opt_g", "opt_d", "sched_g", "sched_d"):
+            getattr(self, name).load_state_dict(state[name])
+        self.pool_std.load_state_dict(state["pool_std"], self.device)
+        self.pool_fast.load_state_dict(state["pool_fast"], self.device)
+        self.gp_rng.set_state(state["gp_rng"].cpu())
+        self._load_ema(state)
+
+
+def _fresh_copy(module: nn.Module) -> nn.Module:
+    """A copy of ``module``'s architecture with newly drawn weights (from the global torch RNG)."""
+    twin = copy.deepcopy(module)
+    for layer in twin.modules():
+        if layer is not twin and hasattr(layer, "reset_parameters"):
+            layer.reset_parameters()
+    return twin

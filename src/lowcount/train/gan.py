@@ -1,0 +1,161 @@
+"""Paired adversarial training: pix2pix, the RRDBNet GAN of the fast whole-body-scan paper, and WGAN.
+
+One generator (the inference network) and one discriminator. Per step: ``gan.critic_steps`` discriminator
+updates on the batch, then one generator update with
+
+    loss_G = sum_i w_i pixel_i(G(x), y) + perceptual_weight * P(G(x), y) + bce_weight * BCE(G(x), y)
+             + adversarial_weight * adv_G(D(G(x)))
+
+and, for ``wgan_gp``, ``gp_weight`` x gradient penalty on the discriminator side. With ``conditional``
+the discriminator sees the input concatenated with the image (pix2pix). Recipes: pix2pix = U-Net +
+PatchGAN, lsgan, L1 x 100; RRDBNet GAN = perceptual + 0.005 L1 + 0.01 BCE + 0.001 GAN (vanilla);
+WGAN = small CNN + critic without normalisation, wgan_gp, perceptual term (WGAN-VGG, Yang et al. 2018).
+
+Under torchrun the networks are not wrapped in DistributedDataParallel: gradients are averaged across
+processes after each backward pass (lowcount.train.distributed.average_gradients).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from lowcount.losses.adversarial import AdversarialLoss, gradient_penalty
+from lowcount.losses.pixel import CompositeLoss
+from lowcount.train.config import GANConfig, TrainConfig
+from lowcount.train.distributed import Dist, average_gradients
+from lowcount.train.ema import EMA
+from lowcount.train.method import Method, autocast
+from lowcount.train.schedule import build_scheduler
+
+
+def adam(params, lr: float, betas) -> torch.optim.Adam:
+    return torch.optim.Adam(params, lr=lr, betas=tuple(betas))
+
+
+def pixel_bce(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """BCE between output and target, both divided by the target's per-image maximum (target in [0, 1])."""
+    scale = target.detach().flatten(1).amax(dim=1).clamp_min(1e-6).view(-1, 1, 1, 1)
+    p = (pred / scale).clamp(1e-4, 1 - 1e-4)
+    return F.binary_cross_entropy(p.float(), (target / scale).clamp(0, 1).float())
+
+
+def check_finite(loss: torch.Tensor, name: str) -> None:
+    if not torch.isfinite(loss):
+        raise FloatingPointError(f"the {name} loss became {loss.item()}; lower the learning rate or check the data")
+
+
+class PairedGAN(Method):
+    """Args:
+    net: the generator; disc: the discriminator (in_channels 2 when ``gan.conditional``).
+    cfg, gan: the train and gan sections.
+    device: torch device string.
+    perceptual: a PerceptualLoss module, or None.
+    dist: process layout (gradients are averaged when several processes run).
+    """
+
+    def __init__(
+        self,
+        net: nn.Module,
+        disc: nn.Module,
+        cfg: TrainConfig,
+        gan: GANConfig,
+        device: str,
+        perceptual: nn.Module | None = None,
+        dist: Dist | None = None,
+    ) -> None:
+        if gan.perceptual_weight > 0 and perceptual is None:
+            raise ValueError("gan.perceptual_weight > 0 but no perceptual network was given")
+        self.net, self.disc = net.to(device), disc.to(device)
+        self.cfg, self.gan, self.device, self.dist = cfg, gan, device, dist or Dist(device=device)
+        self.pixel = CompositeLoss(list(cfg.loss)).to(device)
+        self.adversarial = AdversarialLoss(gan.loss)
+        self.perceptual = perceptual.to(device) if perceptual is not None else None
+        self.opt_g = adam(self.net.parameters(), cfg.lr, cfg.betas)
+        self.opt_d = adam(self.disc.parameters(), gan.d_lr or cfg.lr, gan.d_betas or cfg.betas)
+        self.sched_g = build_scheduler(self.opt_g, cfg.scheduler, cfg.steps)
+        self.sched_d = build_scheduler(self.opt_d, cfg.scheduler, cfg.steps)
+        self.ema = EMA(self.net, cfg.ema_decay) if cfg.ema_decay else None
+        self.gp_rng = torch.Generator().manual_seed(cfg.seed + 1)
+
+    def _critic_input(self, x: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
+        return torch.cat([x, image], dim=1) if self.gan.conditional else image
+
+    def step(self, batch: dict) -> dict[str, float]:
+        x = batch["input"].to(self.device)
+        y = batch["target"].to(self.device)
+        w = batch["weight"].to(self.device) if "weight" in batch else None
+        self.net.train()
+        self.disc.train()
+        with autocast(self.device, self.cfg.amp):
+            fake = self.net(x).float()
+        real_in = self._critic_input(x, y)
+        self.disc.requires_grad_(True)
+        for _ in range(self.gan.critic_steps):
+            fake_in = self._critic_input(x, fake.detach())
+            d_loss = self.adversarial.discriminator(self.disc(real_in), self.disc(fake_in))
+            gp = torch.zeros((), device=self.device)
+            if self.gan.loss == "wgan_gp":
+                gp = gradient_penalty(self.disc, real_in, fake_in, self.gp_rng)
+                d_loss = d_loss + self.gan.gp_weight * gp
+            check_finite(d_loss, "discriminator")
+            self.opt_d.zero_grad(set_to_none=True)
+            d_loss.backward()
+            average_gradients([self.disc], self.dist)
+            self.opt_d.step()
+        self.disc.requires_grad_(False)
+        pixel, parts = self.pixel(fake, y, w)
+        adv = self.adversarial.generator(self.disc(self._critic_input(x, fake)))
+        g_loss = pixel + self.gan.adversarial_weight * adv
+        logged = {f"loss_{k}": v for k, v in parts.items()}
+        if self.perceptual is not None and self.gan.perceptual_weight > 0:
+            perceptual = self.perceptual(fake, y)
+            g_loss = g_loss + self.gan.perceptual_weight * perceptual
+            logged["loss_perceptual"] = float(perceptual.detach())
+        if self.gan.bce_weight > 0:
+            bce = pixel_bce(fake, y)
+            g_loss = g_loss + self.gan.bce_weight * bce
+            logged["loss_bce"] = float(bce.detach())
+        check_finite(g_loss, "generator")
+        self.opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        average_gradients([self.net], self.dist)
+        if self.cfg.grad_clip:
+            nn.utils.clip_grad_norm_(self.net.parameters(), self.cfg.grad_clip)
+        self.opt_g.step()
+        lr = self.opt_g.param_groups[0]["lr"]
+        self.sched_g.step()
+        self.sched_d.step()
+        if self.ema is not None:
+            self.ema.update(self.net)
+        return {
+            "loss": float(g_loss.detach()),
+            **logged,
+            "loss_adv": float(adv.detach()),
+            "loss_d": float(d_loss.detach()),
+            **({"gp": float(gp.detach())} if self.gan.loss == "wgan_gp" else {}),
+            "lr": lr,
+        }
+
+    def state_dict(self) -> dict:
+        state = {
+            "net": self.net.state_dict(),
+            "disc": self.disc.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "sched_g": self.sched_g.state_dict(),
+            "sched_d": self.sched_d.state_dict(),
+            "gp_rng": self.gp_rng.get_state(),
+        }
+        return {**state, **self._ema_state()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.net.load_state_dict(state["net"])
+        self.disc.load_state_dict(state["disc"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.sched_g.load_state_dict(state["sched_g"])
+        self.sched_d.load_state_dict(state["sched_d"])
+        self.gp_rng.set_state(state["gp_rng"].cpu())
+        self._load_ema(state)
