@@ -124,6 +124,8 @@ def test_onnx_export_matches_pytorch(tmp_path):
     for name, args in (
         ("unet", {"channels": (4, 8, 16)}),
         ("swinir", {"embed_dim": 12, "depths": (2,), "heads": 2, "window": 4}),
+        ("se_unet", {"channels": (4, 8, 16)}),
+        ("resnet_generator", {"channels": 4, "n_blocks": 1}),
     ):
         path = _weights(tmp_path, name, args)
         onnx_path = export_onnx(path, tmp_path / f"{name}.onnx", example_shape=(64, 32))

@@ -3,6 +3,8 @@
 ``bench_model`` times, for the network at the size its shipped config gives, the enhancement of one
 study (both views, 2 x 1024 x 256) in fp32 and bf16 autocast, and training steps per second (fp32 and bf16
 autocast) at the config's patch and batch size. Times are medians of ``repeats`` runs after one warm-up run.
+For adversarial configs it also times one full step of the training method (generators, discriminators,
+perceptual network: everything ``lowcount train`` does per step) in fp32.
 """
 
 from __future__ import annotations
@@ -68,4 +70,41 @@ def bench_model(name: str, repeats: int = 3, train_steps: int = 5, config_dir: P
     for precision in ("fp32", "bf16"):
         seconds = _median_seconds(lambda p=precision: [step(p) for _ in range(train_steps)], 1) / train_steps
         row[f"train_steps_per_s_{precision}"] = 1.0 / seconds
+    if cfg.train.method != "supervised":
+        row["method_step_s"] = _method_step_seconds(cfg, train_steps)
     return row
+
+
+def _method_step_seconds(cfg, steps: int) -> float:
+    """Seconds per full step of an adversarial method on random patches (domain features: random weights)."""
+    import tempfile
+
+    import torch
+
+    from lowcount.models import build_model
+    from lowcount.models.weights import save_weights
+    from lowcount.train.distributed import Dist
+    from lowcount.train.run import build_method, model_args
+
+    torch.manual_seed(0)
+    net = build_model(cfg.model.name, **model_args(cfg))
+    perceptual = None
+    with tempfile.TemporaryDirectory(prefix="lowcount-bench-") as tmp:
+        settings = cfg.gan.perceptual
+        if cfg.train.method == "gan" and settings.network is not None and cfg.gan.perceptual_weight > 0:
+            from lowcount.losses.perceptual import PerceptualLoss
+
+            weights = settings.weights
+            if settings.network == "domain" and weights is None:
+                args = {k: tuple(v) if isinstance(v, list) else v for k, v in settings.autoencoder.items()}
+                ae = build_model("feature_autoencoder", **args)
+                weights = save_weights(ae, Path(tmp) / "ae", "feature_autoencoder", args)
+            perceptual = PerceptualLoss(settings.network, settings.layers, weights, settings.criterion)
+        method = build_method(cfg, net, Dist(device="cpu"), perceptual)
+    patch = cfg.data.patch or (192, 192)
+    shape = (cfg.train.batch_size, 1, *patch)
+    if cfg.train.method == "cyclegan":
+        batch = {"fast": torch.rand(shape) + 0.5, "standard": torch.rand(shape) + 0.5}
+    else:
+        batch = {"input": torch.rand(shape) + 0.5, "target": torch.rand(shape) + 0.5, "weight": torch.ones(shape)}
+    return _median_seconds(lambda: [method.step(batch) for _ in range(steps)], 1) / steps

@@ -247,15 +247,16 @@ def bench_models_command(
     )
     typer.echo(
         "| model | parameters (M) | study fp32 (s) | study bf16 (s) | bf16 mean rel. error | train batch x patch "
-        "| train steps/s fp32 | train steps/s bf16 |"
+        "| train steps/s fp32 | train steps/s bf16 | full method step fp32 (s) |"
     )
-    typer.echo("|---|---|---|---|---|---|---|---|")
+    typer.echo("|---|---|---|---|---|---|---|---|---|")
     for name in [m.strip() for m in models.split(",") if m.strip()]:
         row = bench_model(name, repeats, train_steps)
+        method_step = f"{row['method_step_s']:.2f}" if "method_step_s" in row else "-"
         typer.echo(
             f"| {row['model']} | {row['parameters_M']:.2f} | {row['study_s_fp32']:.2f} | {row['study_s_bf16']:.2f} "
             f"| {row['bf16_rel_error']:.1e} | {row['train_batch']} x {row['train_patch']} "
-            f"| {row['train_steps_per_s_fp32']:.3f} | {row['train_steps_per_s_bf16']:.3f} |"
+            f"| {row['train_steps_per_s_fp32']:.3f} | {row['train_steps_per_s_bf16']:.3f} | {method_step} |"
         )
 
 

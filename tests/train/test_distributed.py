@@ -76,3 +76,36 @@ def test_two_gloo_processes_agree_and_match_one_process_with_the_same_global_bat
     single = load_file(str(tmp_path / "single" / "model.safetensors"))
     for key, value in single.items():
         torch.testing.assert_close(ddp[key], value, rtol=1e-3, atol=1e-4)
+
+
+CYCLEGAN = (
+    "model: {name: se_unet, args: {channels: [4, 8, 16]}}\n"
+    "data: {patch: [32, 32], patches_per_image: 2, max_shift_px: 0}\n"
+    "train: {method: cyclegan, steps: 4, batch_size: BATCH, lr: 1.0e-3, checkpoint_every: 4, validate_every: 4,"
+    " log_every: 1, seed: 4}\n"
+    "gan: {discriminator: {name: patchgan, args: {channels: 4, n_layers: 2}}, pool_size: 0}\n"
+)
+
+
+@pytest.mark.slow
+def test_cyclegan_under_two_gloo_processes_matches_one_process(gan_cohort, tmp_path):
+    """GAN methods average gradients by hand (no DDP wrapper): two processes with batch 2 must follow one
+    process with batch 4 (no image pool, whose history would be per process)."""
+    torchrun = shutil.which("torchrun", path=os.path.dirname(sys.executable))
+    if torchrun is None:
+        pytest.skip("torchrun not found beside the Python executable")
+    data = str(gan_cohort.parent)
+    runs = {}
+    for name, batch, launcher in (
+        ("ddp", 2, [torchrun, "--nproc-per-node", "2", "--master-port", "29519", "-m"]),
+        ("single", 4, [sys.executable, "-m"]),
+    ):
+        config = tmp_path / f"{name}.yaml"
+        config.write_text(CYCLEGAN.replace("BATCH", str(batch)))
+        command = [*launcher, "lowcount.cli", "train", str(config), "--data", data, "--out", str(tmp_path / name)]
+        _run([*command, "--device", "cpu", "--no-progress"], tmp_path)
+        runs[name] = load_file(str(tmp_path / name / "model.safetensors"))
+    report = json.loads((tmp_path / "ddp" / "distributed.json").read_text())
+    assert report["world_size"] == 2 and report["identical"]
+    for key, value in runs["single"].items():
+        torch.testing.assert_close(runs["ddp"][key], value, rtol=1e-3, atol=1e-4)

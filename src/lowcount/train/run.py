@@ -105,18 +105,8 @@ def _train(
     data_cfg, method_name = cfg.data, cfg.train.method
     if getattr(net, "stride", 1) > data_cfg.stride or data_cfg.stride % getattr(net, "stride", 1):
         raise ValueError(f"data.stride {data_cfg.stride} must be a multiple of the model's stride {net.stride}")
-    if method_name == "supervised":
-        method = Supervised(net, cfg.train, dist.device, wrap(net.to(dist.device), dist))
-    else:
-        disc_args = dict(cfg.gan.discriminator.args)
-        if cfg.gan.conditional:
-            disc_args.setdefault("in_channels", 2)
-        disc = build_discriminator(cfg.gan.discriminator.name, **disc_args)
-        if method_name == "gan":
-            perceptual = _perceptual(cfg, manifest, out, dist, resume, fold, progress)
-            method = PairedGAN(net, disc, cfg.train, cfg.gan, dist.device, perceptual, dist)
-        else:
-            method = CycleGAN(net, disc, cfg.train, cfg.gan, dist.device, dist)
+    perceptual = _perceptual(cfg, manifest, out, dist, resume, fold, progress) if method_name == "gan" else None
+    method = build_method(cfg, net, dist, perceptual)
     if method_name == "cyclegan":
         train_set = UnpairedScans(manifest, "train", data_cfg, fold, cfg.train.seed, cfg.gan.same_patients)
         n_patients = len(set(train_set.fast_patients) | set(train_set.standard_patients))
@@ -149,6 +139,19 @@ def _train(
         )
 
     return fit(method, train_set, cfg.train, out, dist, validate, resume, export, progress)
+
+
+def build_method(cfg: RunConfig, net, dist: Dist, perceptual=None):
+    """The training method of ``cfg.train.method`` around generator ``net`` (discriminators built here)."""
+    if cfg.train.method == "supervised":
+        return Supervised(net, cfg.train, dist.device, wrap(net.to(dist.device), dist))
+    disc_args = dict(cfg.gan.discriminator.args)
+    if cfg.gan.conditional:
+        disc_args.setdefault("in_channels", 2)
+    disc = build_discriminator(cfg.gan.discriminator.name, **disc_args)
+    if cfg.train.method == "gan":
+        return PairedGAN(net, disc, cfg.train, cfg.gan, dist.device, perceptual, dist)
+    return CycleGAN(net, disc, cfg.train, cfg.gan, dist.device, dist)
 
 
 def _has_truth(manifest: Path) -> bool:

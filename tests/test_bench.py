@@ -1,0 +1,33 @@
+import pytest
+
+from lowcount.bench import bench_model
+from lowcount.models import build_model
+
+TINY = {
+    "tiny_cyclegan": (
+        "model: {name: se_unet, args: {channels: [4, 8, 16]}}\n"
+        "data: {patch: [32, 32]}\n"
+        "train: {method: cyclegan, batch_size: 2}\n"
+        "gan: {discriminator: {name: patchgan, args: {channels: 4, n_layers: 2}}}\n"
+    ),
+    "tiny_gan": (
+        "model: {name: dncnn, args: {depth: 3, channels: 4}}\n"
+        "data: {patch: [32, 32]}\n"
+        "train: {method: gan, batch_size: 2}\n"
+        "gan: {discriminator: {name: patchgan, args: {channels: 4, n_layers: 2}}, perceptual_weight: 0.1,"
+        " perceptual: {network: domain, autoencoder: {channels: [4, 8]}}}\n"
+    ),
+    "tiny_supervised": "model: {name: dncnn, args: {depth: 3, channels: 4}}\ndata: {patch: [32, 32]}\ntrain: {batch_size: 2}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TINY))
+def test_bench_reports_the_generator_size_and_times_the_whole_method_for_adversarial_configs(tmp_path, name):
+    (tmp_path / f"{name}.yaml").write_text(TINY[name])
+    row = bench_model(name, repeats=1, train_steps=1, config_dir=tmp_path)
+    model = (
+        build_model("se_unet", channels=(4, 8, 16)) if "cyclegan" in name else build_model("dncnn", depth=3, channels=4)
+    )
+    assert row["parameters_M"] == pytest.approx(sum(p.numel() for p in model.parameters()) / 1e6)
+    assert ("method_step_s" in row) == (name != "tiny_supervised")
+    assert row["train_patch"] == "32x32" and row["train_batch"] == 2
