@@ -17,7 +17,9 @@ TINY = {
         "gan: {discriminator: {name: patchgan, args: {channels: 4, n_layers: 2}}, perceptual_weight: 0.1,"
         " perceptual: {network: domain, autoencoder: {channels: [4, 8]}}}\n"
     ),
-    "tiny_supervised": "model: {name: dncnn, args: {depth: 3, channels: 4}}\ndata: {patch: [32, 32]}\ntrain: {batch_size: 2}\n",
+    "tiny_supervised": (
+        "model: {name: dncnn, args: {depth: 3, channels: 4}}\ndata: {patch: [32, 32]}\ntrain: {batch_size: 2}\n"
+    ),
 }
 
 

@@ -123,8 +123,12 @@ def train_command(
     all_folds: Annotated[bool, typer.Option(help="Train every fold into OUT/fold<K>.")] = False,
     device: Annotated[str | None, typer.Option(help="cpu, cuda or cuda:N (default: cuda when available).")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a config value: section.key=value (YAML), e.g. train.steps=500."),
+    ] = None,
 ) -> None:
-    """Train a model on paired scans; works the same under `torchrun --nproc-per-node N`."""
+    """Train a model (supervised, GAN or CycleGAN); works the same under `torchrun --nproc-per-node N`."""
     from lowcount.config import ConfigError
     from lowcount.train.run import train
 
@@ -134,10 +138,10 @@ def train_command(
 
             folds = sorted({r["fold"] for r in read_manifest(data / "manifest.csv")})
             for k in folds:
-                metrics = train(config, data, out / f"fold{k}", resume, k, device, progress)
+                metrics = train(config, data, out / f"fold{k}", resume, k, device, progress, tuple(set_ or ()))
                 typer.echo(f"fold {k}: " + ", ".join(f"{key} {value:.4f}" for key, value in metrics.items()))
             return
-        metrics = train(config, data, out, resume, fold, device, progress)
+        metrics = train(config, data, out, resume, fold, device, progress, tuple(set_ or ()))
     except (ConfigError, ValueError, FileNotFoundError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc

@@ -78,3 +78,18 @@ def test_model_stride_must_fit_the_data_grid(small_cohort, tmp_path):
     )
     with pytest.raises(ValueError, match="stride"):
         train(cfg, small_cohort.parent, tmp_path, progress=False)
+
+
+def test_overrides_change_nested_values_and_bad_ones_are_named():
+    from lowcount.config import ConfigError
+
+    path = next(p for p in CONFIGS if p.name == "rrdb_gan_real.yaml")
+    cfg = load_run_config(path, ["train.steps=7", "data.patch=[64, 96]", "gan.perceptual.fit_steps=3"])
+    assert cfg.train.steps == 7 and cfg.data.patch == (64, 96) and cfg.gan.perceptual.fit_steps == 3
+    assert cfg.gan.bce_weight == 0.01  # untouched values stay
+    with pytest.raises(ConfigError, match="section.key=value"):
+        load_run_config(path, ["steps=7"])
+    with pytest.raises(ConfigError, match="stepz"):
+        load_run_config(path, ["train.stepz=7"])
+    with pytest.raises(ConfigError, match="is a value"):
+        load_run_config(path, ["train.steps.x=1"])

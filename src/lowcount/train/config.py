@@ -212,6 +212,28 @@ class RunConfig:
     gan: GANConfig = field(default_factory=GANConfig)
 
 
-def load_run_config(path: str | Path) -> RunConfig:
-    """Read a training YAML (sections ``model``, ``data``, ``train``, ``gan``; anything else is an error)."""
-    return from_dict(RunConfig, read_yaml(path), str(path))
+def apply_overrides(data: dict, overrides: tuple[str, ...] | list[str], where: str = "config") -> dict:
+    """``section.key=value`` assignments (values in YAML, e.g. ``data.patch=[128,128]``) applied to ``data``."""
+    import yaml
+
+    from lowcount.config import ConfigError
+
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        parts = key.strip().split(".")
+        if not sep or len(parts) < 2 or not all(parts):
+            raise ConfigError(f"{where}: override {item!r} must look like section.key=value, e.g. train.steps=500")
+        node = data
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"{where}: override {item!r}: {part!r} is a value, not a section")
+            node = child
+        node[parts[-1]] = yaml.safe_load(text)
+    return data
+
+
+def load_run_config(path: str | Path, overrides: tuple[str, ...] | list[str] = ()) -> RunConfig:
+    """Read a training YAML (sections ``model``, ``data``, ``train``, ``gan``; anything else is an error),
+    with optional ``section.key=value`` overrides."""
+    return from_dict(RunConfig, apply_overrides(read_yaml(path) or {}, overrides, str(path)), str(path))

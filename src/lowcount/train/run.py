@@ -84,9 +84,13 @@ def train(
     fold: int | None = None,
     device: str | None = None,
     progress: bool = True,
+    overrides: tuple[str, ...] = (),
 ) -> dict[str, float]:
-    """Train one model; returns the final validation metrics (``psnr``, ``ssim``, ``input_psnr``...)."""
-    cfg = config if isinstance(config, RunConfig) else load_run_config(config)
+    """Train one model; returns the final validation metrics (``psnr``, ``ssim``, ``input_psnr``...).
+
+    ``overrides`` (``section.key=value``) change a config read from a file.
+    """
+    cfg = config if isinstance(config, RunConfig) else load_run_config(config, overrides)
     manifest = Path(data_dir) / "manifest.csv"
     dist = setup(device)
     try:
