@@ -108,3 +108,49 @@ def _method_step_seconds(cfg, steps: int) -> float:
     else:
         batch = {"input": torch.rand(shape) + 0.5, "target": torch.rand(shape) + 0.5, "weight": torch.ones(shape)}
     return _median_seconds(lambda: [method.step(batch) for _ in range(steps)], 1) / steps
+
+
+def lesion_free_study(seed: int, speed_factor: float = 3.0):
+    """(standard, fast) acquisitions of one phantom patient with every lesion and artefact removed."""
+    from dataclasses import replace
+
+    from lowcount.phantom.patient import acquire, sample_patient
+    from lowcount.phantom.protocol import PhantomConfig
+
+    cfg = replace(PhantomConfig(), speed_factors=(speed_factor,))
+    rng = np.random.default_rng(seed)
+    patient = sample_patient(rng, cfg)
+    patient.lesions.clear()
+    patient.lesion_start.clear()
+    standard, fast = acquire(patient, cfg, rng)
+    return standard, fast
+
+
+def bench_hot_spots(weights: str | Path, seeds: list[int], speed_factor: float = 3.0) -> list[dict]:
+    """Focal maxima above a standard scan's noise envelope on lesion-free phantom patients, per view.
+
+    Counts for the standard scan (against its truth), the raw fast scan x k and the enhanced fast scan
+    (both against k x the fast scan's own truth, since a later scan has its own motion); see
+    lowcount.evaluate.counts.invented_hot_spots.
+    """
+    from lowcount.evaluate.counts import invented_hot_spots
+    from lowcount.inference import Enhancer
+
+    enhancer = Enhancer.load(weights, precision="fp32")
+    rows = []
+    for seed in seeds:
+        standard, fast = lesion_free_study(seed, speed_factor)
+        enhanced = enhancer.enhance(fast.counts, speed_factor=speed_factor)
+        none = np.zeros(standard.expected.shape[1:], np.int32)
+        for view in range(2):
+            truth = speed_factor * fast.expected[view]
+            rows.append(
+                {
+                    "seed": seed,
+                    "view": view,
+                    "standard": len(invented_hot_spots(standard.counts[view], standard.expected[view], none)),
+                    "raw_fast": len(invented_hot_spots(speed_factor * fast.counts[view], truth, none)),
+                    "enhanced": len(invented_hot_spots(enhanced[view], truth, none)),
+                }
+            )
+    return rows

@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from lowcount.bench import bench_hot_spots, lesion_free_study
 from lowcount.evaluate.counts import invented_hot_spots
 from lowcount.train.config import ModelConfig, load_run_config
 from lowcount.train.run import train
@@ -35,18 +36,6 @@ def test_unpaired_training_beats_the_raw_3x_scan_against_the_truth(trained):
     assert metrics["truth_ssim"] > metrics["input_truth_ssim"]
 
 
-def _lesion_free_patient(seed: int):
-    from lowcount.phantom.patient import acquire, sample_patient
-    from lowcount.phantom.protocol import PhantomConfig
-
-    cfg = replace(PhantomConfig(), speed_factors=(3.0,))
-    rng = np.random.default_rng(seed)
-    patient = sample_patient(rng, cfg)
-    patient.lesions.clear()
-    patient.lesion_start.clear()
-    return acquire(patient, cfg, rng)
-
-
 def test_enhancement_adds_no_hot_spots_to_a_lesion_free_phantom(trained):
     """Focal maxima above a standard scan's noise envelope: none in the standard scan, some in the raw 3x
     scan (it carries sqrt(3) x the noise at every scale), fewer after enhancement: nothing is invented."""
@@ -54,7 +43,7 @@ def test_enhancement_adds_no_hot_spots_to_a_lesion_free_phantom(trained):
 
     _, run = trained
     enhancer = Enhancer.load(run / "model.safetensors", device="cpu", precision="fp32")
-    standard, fast = _lesion_free_patient(seed=404)
+    standard, fast = lesion_free_study(seed=404)
     assert not standard.labels.any() and not fast.labels.any()
     enhanced = enhancer.enhance(fast.counts, speed_factor=3.0)
     no_labels = np.zeros(standard.expected.shape[1:], np.int32)
@@ -65,6 +54,10 @@ def test_enhancement_adds_no_hot_spots_to_a_lesion_free_phantom(trained):
         truth = 3.0 * fast.expected[view]
         raw = invented_hot_spots(3.0 * fast.counts[view], truth, no_labels)
         assert len(invented_hot_spots(enhanced[view], truth, no_labels)) < len(raw)
+    rows = bench_hot_spots(run, [404])  # the benchmark counts the same way
+    assert [r["raw_fast"] for r in rows] == [
+        len(invented_hot_spots(3.0 * fast.counts[v], 3.0 * fast.expected[v], no_labels)) for v in range(2)
+    ]
 
 
 def test_lowcount_enhance_runs_the_trained_generator_on_a_dicom_fast_scan(trained, unpaired_cohort, tmp_path):
