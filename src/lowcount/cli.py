@@ -115,7 +115,7 @@ def demo(
 
 @app.command("train")
 def train_command(
-    config: Annotated[Path, typer.Argument(help="Training YAML (sections model, data, train).")],
+    config: Annotated[Path, typer.Argument(help="Training YAML (sections model, data, train, gan).")],
     data: Annotated[Path, typer.Option(help="Cohort folder holding manifest.csv.")],
     out: Annotated[Path, typer.Option(help="Run folder (logs, checkpoints, weights).")],
     resume: Annotated[bool, typer.Option(help="Continue from OUT/last.pt.")] = False,
