@@ -32,7 +32,7 @@ dicom-tools:
 
 test: $(STAMP) dicom-tools
 	$(BIN)/ruff check src tests
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
