@@ -207,5 +207,5 @@ def _perceptual(cfg: RunConfig, manifest: Path, out: Path, dist: Dist, resume: b
             )
             _train(fit_cfg, manifest, feature_dir, dist, (feature_dir / LAST).is_file(), fold, progress)
             barrier(dist)
-        torch.manual_seed(cfg.train.seed)  # the generator's initialisation does not depend on this fit
+        torch.manual_seed(cfg.train.seed)  # discriminators start alike whether or not the fit ran here
     return PerceptualLoss(settings.network, settings.layers, weights, settings.criterion)
