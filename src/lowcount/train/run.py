@@ -120,9 +120,10 @@ def _train(
     validate = None
     if dist.main:
         # Models trained on simulated (thinned) pairs are validated on the real fast scans when there are any.
-        real_fast = data_cfg.pairs == "thinned" and _has_acquisition(manifest, data_cfg.fast)
+        rows = read_manifest(manifest)
+        real_fast = data_cfg.pairs == "thinned" and any(r["acquisition"] == data_cfg.fast for r in rows)
         val_cfg = replace(data_cfg, pairs="acquired") if real_fast else data_cfg
-        val_set = PairedScans(manifest, "val", val_cfg, fold, cfg.train.seed, with_truth=_has_truth(manifest))
+        val_set = PairedScans(manifest, "val", val_cfg, fold, cfg.train.seed, with_truth=_has_truth(rows))
         validate = Validator(val_set)
         out.mkdir(parents=True, exist_ok=True)
         import yaml
@@ -158,13 +159,8 @@ def build_method(cfg: RunConfig, net, dist: Dist, perceptual=None):
     return CycleGAN(net, disc, cfg.train, cfg.gan, dist.device, dist)
 
 
-def _has_truth(manifest: Path) -> bool:
-    rows = read_manifest(manifest)
+def _has_truth(rows: list[dict]) -> bool:
     return all(r.get("truth_path") and Path(r["truth_path"]).is_file() for r in rows)
-
-
-def _has_acquisition(manifest: Path, acquisition: str) -> bool:
-    return any(r["acquisition"] == acquisition for r in read_manifest(manifest))
 
 
 def _speed_factor(manifest: Path, acquisition: str) -> float:
