@@ -1,0 +1,153 @@
+"""Choose a classical filter's parameters on a validation split, and apply them like a trained model.
+
+:func:`tune` tries every combination in a grid (each parameter's values x with/without the Anscombe
+transform) on the validation studies and keeps the one with the highest mean PSNR of the filtered fast
+scan (times k) against the reference: the standard scan (what a site has) or, on phantom cohorts, the
+fast scan's noiseless truth. PSNR is taken in the body without the bladder, with the reference's maximum
+as data range. The result is a JSON card that :class:`ClassicalEnhancer` and ``lowcount enhance --method``
+read.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from lowcount.classical.filters import check_params, denoise
+
+GRIDS = {
+    "gaussian": {"sigma_px": [0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0]},
+    "median": {"size_px": [3, 5, 7, 9]},
+    "wiener": {"size_px": [3, 5, 7, 9, 11, 15]},
+    "tv": {"weight": [0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0]},
+    "bm3d": {"strength": [0.5, 0.75, 1.0, 1.25, 1.5, 2.0]},
+}
+# BM3D assumes additive white Gaussian noise, so it only runs in the Anscombe domain.
+ANSCOMBE_CHOICES = {"gaussian": (False, True), "median": (False, True), "wiener": (False, True), "tv": (False, True)}
+ANSCOMBE_CHOICES["bm3d"] = (True,)
+REFERENCES = ("standard", "truth")
+
+
+@dataclass(frozen=True)
+class ClassicalEnhancer:
+    """A classical filter with fixed parameters, used where a trained model's Enhancer is.
+
+    ``enhance(counts, k)`` returns k x the filtered fast-scan counts (the standard scan's level).
+    """
+
+    method: str
+    params: dict = field(default_factory=dict)
+    anscombe: bool = False
+    card: dict = field(default_factory=dict)
+    device: str = "cpu"
+    precision: str = "fp64"
+    speed_factor: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", check_params(self.method, dict(self.params)))
+
+    @property
+    def meta(self) -> dict:
+        from lowcount import __version__
+
+        return {"model": self.method, "lowcount_version": __version__, "params": self.params, "anscombe": self.anscombe}
+
+    @property
+    def label(self) -> str:
+        values = ", ".join(f"{k} {v:g}" for k, v in self.params.items())
+        return f"{self.method} ({values}{', Anscombe' if self.anscombe else ''})"
+
+    @classmethod
+    def load(cls, card: str | Path) -> ClassicalEnhancer:
+        """From a card written by :func:`save_card`; errors name the file and the field."""
+        path = Path(card)
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{path}: not a readable parameter card ({exc}); make one with `lowcount tune`") from exc
+        for key in ("method", "params", "anscombe"):
+            if key not in data:
+                raise ValueError(f"{path}: field {key!r} is missing; make the card with `lowcount tune`")
+        return cls(data["method"], data["params"], bool(data["anscombe"]), card=data)
+
+    def enhance(self, counts: np.ndarray, speed_factor: float | None = None, tiled: bool | None = None) -> np.ndarray:
+        counts = np.asarray(counts, np.float32)
+        if counts.ndim not in (2, 3):
+            raise ValueError(f"counts must be (rows, cols) or (views, rows, cols), got shape {counts.shape}")
+        k = speed_factor or 1.0
+        views = counts.reshape(-1, *counts.shape[-2:])
+        out = np.stack([denoise(v, self.method, self.anscombe, **self.params) * k for v in views])
+        return out.astype(np.float32).reshape(counts.shape)
+
+
+def score_mask(reference: np.ndarray, bladder: np.ndarray) -> np.ndarray:
+    """Body (smoothed reference >= 10 % of its 90th percentile) without the bladder, for one view."""
+    from scipy.ndimage import gaussian_filter
+
+    from lowcount.evaluate.counts import body_mask
+
+    return body_mask(gaussian_filter(np.asarray(reference, np.float64), 2.0)) & ~bladder
+
+
+def _references(studies, against: str) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
+    """(fast counts, reference, mask, k) per view."""
+    if against not in REFERENCES:
+        raise ValueError(f"against must be one of {REFERENCES}, got {against!r}")
+    views = []
+    for s in studies:
+        if against == "truth" and not s.has_truth:
+            raise ValueError("tuning against the truth needs a phantom cohort (truth files); use against='standard'")
+        reference = s.fast_truth if against == "truth" else s.standard_counts
+        bladder = s.fast_bladder if against == "truth" else s.standard_bladder
+        for v in range(s.fast_counts.shape[0]):
+            views.append((s.fast_counts[v], reference[v], score_mask(reference[v], bladder[v]), s.speed_factor))
+    return views
+
+
+def tune(method: str, studies: list, against: str = "standard", grid: dict | None = None) -> dict:
+    """The card of the best parameters of ``method`` on ``studies`` (see the module docstring).
+
+    Args:
+        method: a classical method (lowcount.classical.filters.FILTERS).
+        studies: validation studies (lowcount.evaluate.studies.load_studies).
+        against: ``standard`` or ``truth``.
+        grid: {parameter: values}, default ``GRIDS[method]``; Anscombe choices from ``ANSCOMBE_CHOICES``.
+    """
+    from lowcount.evaluate.metrics import psnr
+
+    check_params(method, {})
+    grid = grid or GRIDS[method]
+    check_params(method, {k: v[0] for k, v in grid.items()})
+    views = _references(studies, against)
+    trials = []
+    names = sorted(grid)
+    for anscombe in ANSCOMBE_CHOICES[method]:
+        for values in itertools.product(*(grid[n] for n in names)):
+            params = dict(zip(names, values, strict=True))
+            scores = [
+                psnr(denoise(fast, method, anscombe, **params) * k, ref, float(ref.max()), mask)
+                for fast, ref, mask, k in views
+            ]
+            trials.append({"params": params, "anscombe": anscombe, "psnr_db": float(np.mean(scores))})
+    best = max(trials, key=lambda t: t["psnr_db"])
+    return {
+        "method": method,
+        "params": best["params"],
+        "anscombe": best["anscombe"],
+        "against": against,
+        "psnr_db": best["psnr_db"],
+        "views": len(views),
+        "trials": trials,
+    }
+
+
+def save_card(card: dict, path: str | Path) -> Path:
+    from lowcount.io.atomic import atomic_write_text
+
+    path = Path(path)
+    atomic_write_text(path, json.dumps(card, indent=2) + "\n")
+    return path
