@@ -149,29 +149,103 @@ def train_command(
         typer.echo(", ".join(f"{key} {value:.4f}" for key, value in metrics.items()))
 
 
+def _param_values(items: list[str] | None) -> dict:
+    import yaml
+
+    params = {}
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--param {item!r}: write name=value, e.g. --param sigma_px=1.5")
+        params[name.strip()] = yaml.safe_load(value)
+    return params
+
+
 @app.command()
 def enhance(
     inputs: Annotated[list[Path], typer.Argument(help="DICOM NM files, or PNG/TIFF/NPY count images.")],
-    model: Annotated[Path, typer.Option(help="Run folder from `lowcount train` or a .safetensors file.")],
     out: Annotated[Path, typer.Option(help="Output folder.")],
-    speed_factor: Annotated[float | None, typer.Option(help="k of the input (default: the model's).")] = None,
+    model: Annotated[Path | None, typer.Option(help="Run folder from `lowcount train` or a .safetensors file.")] = None,
+    method: Annotated[
+        str | None, typer.Option(help="A classical filter instead of a model: gaussian, median, wiener, tv or bm3d.")
+    ] = None,
+    params: Annotated[Path | None, typer.Option(help="Parameter card from `lowcount tune` (with --method).")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option(help="A filter parameter, name=value (with --method), e.g. sigma_px=1.5.")
+    ] = None,
+    anscombe: Annotated[bool, typer.Option(help="Filter in the Anscombe domain (with --method).")] = False,
+    speed_factor: Annotated[
+        float | None,
+        typer.Option(
+            help="k of the input (default: the model's; 1 for --method, which keeps the input's count level)."
+        ),
+    ] = None,
     device: Annotated[str | None, typer.Option(help="cpu, cuda or cuda:N.")] = None,
     precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
     tile: Annotated[int | None, typer.Option(help="Force tiled inference with square tiles of this size.")] = None,
     preview: Annotated[bool, typer.Option(help="Write a side-by-side PNG per input.")] = True,
 ) -> None:
-    """Enhance fast scans: DICOM in, derived DICOM (new series, same study) out."""
-    from lowcount.inference import Enhancer, enhance_files
+    """Enhance fast scans with a trained model or a classical filter: DICOM in, derived DICOM (new series) out."""
+    from lowcount.inference import enhance_files
     from lowcount.io.dicom import DicomInputError
 
     try:
-        enhancer = Enhancer.load(model, device, precision, **({"tile": (tile, tile), "max_pixels": 0} if tile else {}))
+        if (model is None) == (method is None):
+            raise ValueError("give either --model (a trained network) or --method (a classical filter)")
+        if method is not None:
+            from lowcount.classical.tuning import ClassicalEnhancer
+
+            if params is not None:
+                card = ClassicalEnhancer.load(params)
+                if card.method != method:
+                    raise ValueError(f"{params}: the card is for {card.method!r}, not --method {method}")
+                enhancer = ClassicalEnhancer(method, {**card.params, **_param_values(param)}, card.anscombe, card.card)
+            else:
+                enhancer = ClassicalEnhancer(method, _param_values(param), anscombe)
+        else:
+            from lowcount.inference import Enhancer
+
+            tiling = {"tile": (tile, tile), "max_pixels": 0} if tile else {}
+            enhancer = Enhancer.load(model, device, precision, **tiling)
         written = enhance_files(enhancer, inputs, out, speed_factor, preview)
     except (DicomInputError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
     typer.echo(
         f"wrote {len(written)} file(s) to {out} ({enhancer.meta.get('model')}, {enhancer.precision}, {enhancer.device})"
+    )
+
+
+@app.command()
+def tune(
+    method: Annotated[str, typer.Argument(help="gaussian, median, wiener, tv or bm3d.")],
+    data: Annotated[Path, typer.Option(help="Cohort folder holding manifest.csv.")],
+    out: Annotated[Path, typer.Option(help="Parameter card (JSON) to write.")],
+    against: Annotated[
+        str, typer.Option(help="Reference: standard (the scan) or truth (phantom cohorts).")
+    ] = "standard",
+    fast: Annotated[str, typer.Option(help="Fast acquisition to filter (manifest column acquisition).")] = "fast3x",
+    fold: Annotated[
+        int | None, typer.Option(help="Tune on this cross-validation fold instead of the val split.")
+    ] = None,
+) -> None:
+    """Choose a classical filter's parameters on the validation split (grid search, best mean PSNR)."""
+    from lowcount.classical.tuning import save_card
+    from lowcount.classical.tuning import tune as tune_filter
+    from lowcount.evaluate.studies import load_studies
+
+    try:
+        studies = load_studies(data / "manifest.csv", "val", fast, fold)
+        card = tune_filter(method, studies, against)
+        card["data"] = {"manifest": str(data / "manifest.csv"), "fast": fast, "fold": fold, "patients": len(studies)}
+        save_card(card, out)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    values = ", ".join(f"{k} {v:g}" for k, v in card["params"].items())
+    typer.echo(
+        f"{method}: {values}{', Anscombe' if card['anscombe'] else ''}; PSNR vs {against} {card['psnr_db']:.2f} dB "
+        f"on {card['views']} validation views; wrote {out}"
     )
 
 
