@@ -155,6 +155,9 @@ class GANConfig:
         loss: ``vanilla``, ``lsgan``, ``hinge`` or ``wgan_gp`` (lowcount.losses.adversarial).
         adversarial_weight: weight of the generator's adversarial term.
         cycle_weight: CycleGAN cycle-consistency L1 weight (lambda, 10 in CycleGAN).
+        cycle_sigma_px: compare cycle reconstructions with their inputs after Gaussian smoothing by this
+            many pixels (ours; 0, the published plain L1, asks G to hide the fast scan's noise in its output
+            so that F can restore it, and the hidden noise stays visible).
         identity_weight: CycleGAN identity L1 weight (G(y) ~ y, F(x) ~ x); 0 for off.
         fidelity_weight: CycleGAN count-fidelity weight (ours, not in the papers): L1 between G(x) and x
             after Gaussian smoothing by ``fidelity_sigma_px`` (lowcount.losses.pixel.LowPassL1Loss); 0 for off.
@@ -175,6 +178,7 @@ class GANConfig:
     loss: str = "lsgan"
     adversarial_weight: float = 1.0
     cycle_weight: float = 10.0
+    cycle_sigma_px: float = 0.0
     identity_weight: float = 0.0
     fidelity_weight: float = 0.0
     fidelity_sigma_px: float = 2.0
@@ -198,6 +202,8 @@ class GANConfig:
         for name in (*weights, "bce_weight"):
             if getattr(self, name) < 0:
                 raise ValueError(f"gan.{name} must be >= 0, got {getattr(self, name)}")
+        if self.cycle_sigma_px < 0:
+            raise ValueError(f"gan.cycle_sigma_px must be >= 0 (0 for plain L1), got {self.cycle_sigma_px}")
         if self.critic_steps < 1 or self.pool_size < 0:
             raise ValueError(f"critic_steps must be >= 1 and pool_size >= 0, got {self.critic_steps}, {self.pool_size}")
         if self.perceptual_weight > 0 and self.perceptual.network is None:
