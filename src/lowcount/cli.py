@@ -249,6 +249,64 @@ def tune(
     )
 
 
+@app.command()
+def evaluate(
+    manifest: Annotated[Path, typer.Option(help="The cohort's manifest.csv (needs truth files: a phantom cohort).")],
+    out: Annotated[Path, typer.Option(help="Report folder (index.html, tables/, figures/).")],
+    pred: Annotated[
+        list[str] | None,
+        typer.Option(help="NAME=DIR (or DIR, named after it) of enhanced images of the split's fast scans; repeat."),
+    ] = None,
+    split: Annotated[str, typer.Option(help="Split to evaluate (train/val/test).")] = "test",
+    fast: Annotated[str, typer.Option(help="Fast acquisition the predictions were made from.")] = "fast3x",
+    feature_net: Annotated[
+        Path | None, typer.Option(help="Domain feature network (feature_autoencoder weights) for LPIPS and FID.")
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="Observer threshold (default: chosen on the val split's standard scans).")
+    ] = None,
+) -> None:
+    """Score the raw fast scans, each prediction folder and the standard scans; write the HTML report."""
+    from lowcount.evaluate.predictions import load_predictions
+    from lowcount.evaluate.report import write_report
+    from lowcount.evaluate.scoring import standard_threshold
+    from lowcount.evaluate.studies import load_studies
+    from lowcount.io.manifest import ManifestError
+
+    try:
+        studies = load_studies(manifest, split, fast)
+        methods = {f"{fast} (raw)": ({s.key: s.speed_factor * s.fast_counts for s in studies}, "fast")}
+        for item in pred or ():
+            name, sep, folder = item.partition("=")
+            name, folder = (name, folder) if sep else (Path(item).name, item)
+            if name in methods or name == "standard":
+                raise ValueError(f"--pred {item}: the name {name!r} is taken; use NAME=DIR")
+            methods[name] = (load_predictions(folder, studies), "fast")
+        methods["standard"] = ({s.key: s.standard_counts for s in studies}, "standard")
+        note = "given on the command line"
+        if threshold is None:
+            threshold = standard_threshold(load_studies(manifest, "val", fast))
+            note = "Youden on the validation split's standard scans"
+        network = None
+        if feature_net is not None:
+            from lowcount.evaluate.features import load_feature_network
+
+            network = load_feature_network("domain", feature_net)
+        headline = write_report(
+            studies, methods, out, network, threshold, note, {"manifest": str(manifest), "split": split, "fast": fast}
+        )
+    except (ManifestError, ValueError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    for name, numbers in headline.items():
+        typer.echo(
+            f"{name:>24}: PSNR vs truth {numbers['psnr_vs_truth_db']:.2f} dB, lesion max/truth "
+            f"{numbers['lesion_max_ratio_median']:.3f}, AUC {numbers['auc']:.3f}, "
+            f"lesions lost {numbers['lesions_lost']}"
+        )
+    typer.echo(f"report: {out / 'index.html'}")
+
+
 @app.command("export-onnx")
 def export_onnx_command(
     model: Annotated[Path, typer.Argument(help="Run folder or .safetensors file.")],

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from lowcount.classical.filters import denoise
-from lowcount.classical.tuning import ClassicalEnhancer, save_card, score_mask, tune
+from lowcount.classical.tuning import ClassicalEnhancer, save_card, tune
+from lowcount.evaluate.counts import scoring_mask
 from lowcount.evaluate.studies import Study
 
 
@@ -16,11 +17,13 @@ def _study(speed_factor: float, seed: int) -> Study:
     fast = rng.poisson(truth / speed_factor).astype(np.float32)[None]
     standard = rng.poisson(truth).astype(np.float32)[None]
     none = np.zeros((1, 128, 64), bool)
-    return Study("k", speed_factor, fast, standard, truth[None], none.astype(np.uint16), truth[None], None, none, none)
+    return Study(
+        "k", "1.2.3", speed_factor, fast, standard, truth[None], none.astype(np.uint16), truth[None], None, none, none
+    )
 
 
 def _masked_psnr(pred, ref, mask):
-    return 10 * np.log10(ref.max() ** 2 / np.mean((pred[mask] - ref[mask]) ** 2))
+    return 10 * np.log10(ref[mask].max() ** 2 / np.mean((pred[mask] - ref[mask]) ** 2))
 
 
 def test_tuning_smooths_noisier_scans_more_and_reports_the_psnr_it_found():
@@ -33,7 +36,7 @@ def test_tuning_smooths_noisier_scans_more_and_reports_the_psnr_it_found():
     for seed in (5, 6):
         s = _study(8.0, seed)
         pred = denoise(s.fast_counts[0], "gaussian", card["anscombe"], **card["params"]) * 8.0
-        scores.append(_masked_psnr(pred, s.fast_truth[0], score_mask(s.fast_truth[0], s.fast_bladder[0])))
+        scores.append(_masked_psnr(pred, s.fast_truth[0], scoring_mask(s.fast_truth[0], s.fast_bladder[0])))
     assert card["psnr_db"] == pytest.approx(np.mean(scores), abs=1e-9)
 
 
@@ -41,7 +44,7 @@ def test_tuned_filter_beats_the_raw_scan_against_the_standard_too():
     studies = [_study(3.0, seed=7)]
     card = tune("median", studies, against="standard")
     s = studies[0]
-    mask = score_mask(s.standard_counts[0], s.standard_bladder[0])
+    mask = scoring_mask(s.standard_counts[0], s.standard_bladder[0])
     raw = _masked_psnr(3.0 * s.fast_counts[0], s.standard_counts[0], mask)
     assert card["psnr_db"] > raw + 1.0
 
@@ -50,6 +53,7 @@ def test_against_truth_needs_truth_and_against_must_be_known():
     study = _study(3.0, seed=8)
     without = Study(
         study.key,
+        study.fast_uid,
         3.0,
         study.fast_counts,
         study.standard_counts,

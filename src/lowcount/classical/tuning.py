@@ -3,9 +3,9 @@
 :func:`tune` tries every combination in a grid (each parameter's values x with/without the Anscombe
 transform) on the validation studies and keeps the one with the highest mean PSNR of the filtered fast
 scan (times k) against the reference: the standard scan (what a site has) or, on phantom cohorts, the
-fast scan's noiseless truth. PSNR is taken in the body without the bladder, with the reference's maximum
-as data range. The result is a JSON card that :class:`ClassicalEnhancer` and ``lowcount enhance --method``
-read.
+fast scan's noiseless truth. PSNR is taken in the body without the bladder
+(lowcount.evaluate.counts.scoring_mask), with the reference's maximum there as data range. The result
+is a JSON card that :class:`ClassicalEnhancer` and ``lowcount enhance --method`` read.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from lowcount.classical.filters import check_params, denoise
+from lowcount.evaluate.counts import scoring_mask
 
 GRIDS = {
     "gaussian": {"sigma_px": [0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0]},
@@ -84,15 +85,6 @@ class ClassicalEnhancer:
         return out.astype(np.float32).reshape(counts.shape)
 
 
-def score_mask(reference: np.ndarray, bladder: np.ndarray) -> np.ndarray:
-    """Body (smoothed reference >= 10 % of its 90th percentile) without the bladder, for one view."""
-    from scipy.ndimage import gaussian_filter
-
-    from lowcount.evaluate.counts import body_mask
-
-    return body_mask(gaussian_filter(np.asarray(reference, np.float64), 2.0)) & ~bladder
-
-
 def _references(studies, against: str) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
     """(fast counts, reference, mask, k) per view."""
     if against not in REFERENCES:
@@ -104,7 +96,7 @@ def _references(studies, against: str) -> list[tuple[np.ndarray, np.ndarray, np.
         reference = s.fast_truth if against == "truth" else s.standard_counts
         bladder = s.fast_bladder if against == "truth" else s.standard_bladder
         for v in range(s.fast_counts.shape[0]):
-            views.append((s.fast_counts[v], reference[v], score_mask(reference[v], bladder[v]), s.speed_factor))
+            views.append((s.fast_counts[v], reference[v], scoring_mask(reference[v], bladder[v]), s.speed_factor))
     return views
 
 
@@ -129,7 +121,7 @@ def tune(method: str, studies: list, against: str = "standard", grid: dict | Non
         for values in itertools.product(*(grid[n] for n in names)):
             params = dict(zip(names, values, strict=True))
             scores = [
-                psnr(denoise(fast, method, anscombe, **params) * k, ref, float(ref.max()), mask)
+                psnr(denoise(fast, method, anscombe, **params) * k, ref, float(ref[mask].max()), mask)
                 for fast, ref, mask, k in views
             ]
             trials.append({"params": params, "anscombe": anscombe, "psnr_db": float(np.mean(scores))})

@@ -26,6 +26,15 @@ def body_mask(truth: np.ndarray) -> np.ndarray:
     return truth >= 0.1 * float(np.percentile(truth, 90))
 
 
+def scoring_mask(reference: np.ndarray, bladder: np.ndarray | None = None) -> np.ndarray:
+    """Where image metrics are scored: the body of the (Gaussian-smoothed, sigma 2 px) reference, without
+    the bladder. Smoothing lets a noisy scan serve as reference as well as a truth does."""
+    from scipy.ndimage import gaussian_filter
+
+    mask = body_mask(gaussian_filter(np.asarray(reference, np.float64), 2.0))
+    return mask & ~bladder if bladder is not None else mask
+
+
 def _dilate(mask: np.ndarray, margin_px: int) -> np.ndarray:
     from scipy.ndimage import binary_dilation
 

@@ -29,6 +29,7 @@ class Study:
 
     Attributes:
         key: :func:`patient_key` of the patient.
+        fast_uid: SOP Instance UID of the fast scan (enhanced files refer to it).
         speed_factor: k of the fast scan.
         fast_counts, standard_counts: acquired counts.
         fast_truth: k x the fast acquisition's noiseless expected counts (None without truth files).
@@ -39,6 +40,7 @@ class Study:
     """
 
     key: str
+    fast_uid: str
     speed_factor: float
     fast_counts: np.ndarray
     standard_counts: np.ndarray
@@ -124,6 +126,7 @@ def load_studies(
         studies.append(
             Study(
                 key=patient_key(pid),
+                fast_uid=str(scans[fast]["sop_uid"]),
                 speed_factor=k,
                 fast_counts=counts[fast],
                 standard_counts=counts["standard"],

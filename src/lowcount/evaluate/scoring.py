@@ -1,0 +1,141 @@
+"""Score one method's images of a set of studies: image metrics, count fidelity and the lesion observer.
+
+A *method* is anything that produced one (views, rows, cols) image per study at the standard scan's
+count level: the raw fast scan times k, a classical filter, a trained model, or the standard scan itself
+(``kind="standard"``). Images derived from the fast scan are scored against the standard scan (what the
+papers do: misaligned by motion and noisy) and against the fast acquisition's own truth times k; the
+standard scan is scored against its own truth.
+
+Per view: PSNR, SSIM, MS-SSIM, RMSE, MAE, NRMSE in the body without the bladder
+(lowcount.evaluate.counts.scoring_mask; data range = the reference's maximum there), LPIPS over the whole
+view when a feature network is given, the ratio of total counts to the truth's, recovery per region,
+invented hot spots (noise-envelope test) and the observer's false positives. Per finding: maximum and
+mean counts vs the truth's and the observer's score in the image and in the truth. Per patient: the
+observer's best score and whether the patient has a malignant finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lowcount.evaluate.diagnosis import ObserverConfig
+
+METRICS = ("psnr", "ssim", "ms_ssim", "rmse", "mae", "nrmse", "lpips")
+
+
+@dataclass
+class MethodScores:
+    """Rows of per-view, per-finding and per-patient results of one method (plain dicts, CSV-ready)."""
+
+    name: str
+    views: list[dict] = field(default_factory=list)
+    lesions: list[dict] = field(default_factory=list)
+    patients: list[dict] = field(default_factory=list)
+    false_positive_scores: list[float] = field(default_factory=list)
+
+
+def image_metrics(image: np.ndarray, reference: np.ndarray, mask: np.ndarray, network=None) -> dict[str, float]:
+    from lowcount.evaluate import metrics
+
+    data_range = float(reference[mask].max())
+    out = {
+        "psnr": metrics.psnr(image, reference, data_range, mask),
+        "ssim": metrics.ssim(image, reference, data_range, mask),
+        "ms_ssim": metrics.ms_ssim(image, reference, data_range),
+        "rmse": metrics.rmse(image, reference, mask),
+        "mae": metrics.mae(image, reference, mask),
+        "nrmse": metrics.nrmse(image, reference, mask=mask),
+    }
+    if network is not None:
+        from lowcount.evaluate.features import lpips
+
+        out["lpips"] = lpips(image, reference, network)
+    return out
+
+
+def score_method(
+    name: str,
+    images: dict[str, np.ndarray],
+    studies: list,
+    kind: str = "fast",
+    network=None,
+    observer: ObserverConfig = ObserverConfig(),
+) -> MethodScores:
+    """Scores of ``images`` ({study key: (views, rows, cols) counts}) on ``studies`` (with truth).
+
+    Args:
+        kind: ``fast`` for images made from the fast scan, ``standard`` for the standard scan itself.
+    """
+    from lowcount.evaluate.counts import invented_hot_spots, lesion_counts, recovery, region_masks, scoring_mask
+    from lowcount.evaluate.diagnosis import read_view
+
+    if kind not in ("fast", "standard"):
+        raise ValueError(f"kind must be 'fast' or 'standard', got {kind!r}")
+    scores = MethodScores(name)
+    for study in studies:
+        if study.key not in images:
+            raise ValueError(f"method {name!r} has no image of study {study.key}")
+        if not study.has_truth:
+            raise ValueError(f"study {study.key} has no truth; scoring needs a phantom cohort")
+        image = np.asarray(images[study.key], np.float64)
+        truth = study.fast_truth if kind == "fast" else study.standard_truth
+        labels = study.fast_labels if kind == "fast" else study.standard_labels
+        bladder = study.fast_bladder if kind == "fast" else study.standard_bladder
+        if image.shape != truth.shape:
+            raise ValueError(f"method {name!r}, study {study.key}: image {image.shape} vs scan {truth.shape}")
+        best = 0.0
+        for v in range(image.shape[0]):
+            mask = scoring_mask(truth[v], bladder[v])
+            row = {"method": name, "patient": study.key, "view": ("anterior", "posterior")[v] if v < 2 else str(v)}
+            row.update({f"truth_{k}": val for k, val in image_metrics(image[v], truth[v], mask, network).items()})
+            if kind == "fast":
+                std_mask = scoring_mask(study.standard_counts[v], study.standard_bladder[v])
+                std_metrics = image_metrics(image[v], study.standard_counts[v], std_mask, network)
+                row.update({f"standard_{k}": val for k, val in std_metrics.items()})
+            row["total_counts_ratio"] = float(image[v].sum() / truth[v].sum())
+            rec = recovery(image[v], truth[v], region_masks(truth[v], labels[v], bladder[v]))
+            row.update({f"recovery_{k}": val for k, val in rec.items()})
+            row["hot_spots"] = len(invented_hot_spots(image[v], truth[v], labels[v]))
+            reading = read_view(image[v], truth[v], labels[v], mask, observer)
+            truth_reading = read_view(truth[v], truth[v], labels[v], mask, observer)
+            row["observer_false_positives"] = int(reading.false_positive_scores.size)
+            scores.false_positive_scores += reading.false_positive_scores.tolist()
+            best = max(best, reading.best_score)
+            scores.views.append(row)
+            for lesion in lesion_counts(image[v], truth[v], labels[v]):
+                label = lesion["lesion_id"]
+                scores.lesions.append(
+                    {
+                        "method": name,
+                        "patient": study.key,
+                        "view": row["view"],
+                        "label": label,
+                        "malignant": label in study.malignant_labels,
+                        "truth_max_counts": lesion["truth_max_counts"],
+                        "max_counts": lesion["max_counts"],
+                        "truth_mean_counts": lesion["truth_mean_counts"],
+                        "mean_counts": lesion["mean_counts"],
+                        "observer_score": reading.lesion_scores.get(label, 0.0),
+                        "truth_observer_score": truth_reading.lesion_scores.get(label, 0.0),
+                    }
+                )
+        scores.patients.append({"method": name, "patient": study.key, "score": best, "malignant": study.malignant})
+    return scores
+
+
+def standard_threshold(studies: list, observer: ObserverConfig = ObserverConfig()) -> float:
+    """The observer's operating threshold: Youden's best on these studies' standard scans (e.g. the
+    validation split), to be fixed before scoring the test split."""
+    from lowcount.evaluate.diagnosis import youden_threshold
+
+    scores = score_method("standard", {s.key: s.standard_counts for s in studies}, studies, "standard", None, observer)
+    values = np.array([p["score"] for p in scores.patients])
+    malignant = np.array([p["malignant"] for p in scores.patients], bool)
+    if malignant.all() or not malignant.any():
+        raise ValueError(
+            f"choosing the observer threshold needs patients with and without malignant findings; these "
+            f"{len(studies)} have {int(malignant.sum())} malignant"
+        )
+    return youden_threshold(values, malignant)
