@@ -119,3 +119,46 @@ def _assert_same(a, b, where):
             _assert_same(x, y, f"{where}[{i}]")
     else:
         assert a == b, where
+
+
+def test_anscombe_critic_view_has_unit_variance_noise_at_every_count_level():
+    """Through the Anscombe view, Poisson noise has the same spread in soft tissue and in bone."""
+    from lowcount.train.config import GANConfig, TrainConfig
+    from lowcount.train.cyclegan import CycleGAN
+
+    torch.manual_seed(0)
+    cfg = tiny("se_lite_cyclegan", steps=1)
+    method = CycleGAN(
+        torch.nn.Conv2d(1, 1, 1),
+        torch.nn.Conv2d(1, 1, 1),
+        TrainConfig(),
+        GANConfig(discriminator_input="anscombe"),
+        "cpu",
+    )
+    assert cfg.gan.discriminator_input == "x"  # the published recipe leaves the critics on network values
+    spreads = []
+    for level in (20.0, 500.0):
+        counts = torch.poisson(torch.full((1, 1, 256, 256), level))
+        unit = torch.tensor([123.0])  # any counts-per-unit: the view undoes it
+        view = method._critic_view(counts / unit, unit, torch.ones(1))
+        spreads.append(float(view.std()))
+    assert spreads == pytest.approx([0.1, 0.1], rel=0.05)  # 2 sqrt(c + 3/8) has sd 1, divided by 10
+    plain = CycleGAN(torch.nn.Conv2d(1, 1, 1), torch.nn.Conv2d(1, 1, 1), TrainConfig(), GANConfig(), "cpu")
+    image = torch.rand(1, 1, 8, 8)
+    assert plain._critic_view(image, torch.tensor([5.0]), torch.ones(1)) is image
+
+
+def test_cyclegan_options_run_and_low_pass_cycle_ignores_pixel_noise(gan_cohort, tmp_path):
+    cfg = tiny("se_lite_cyclegan", steps=2)
+    cfg = replace(cfg, gan=replace(cfg.gan, cycle_sigma_px=2.0, discriminator_input="anscombe"))
+    metrics = train(cfg, gan_cohort.parent, tmp_path, progress=False)
+    assert "truth_psnr" in metrics
+    from lowcount.train.config import GANConfig, TrainConfig
+    from lowcount.train.cyclegan import CycleGAN
+
+    method = CycleGAN(
+        torch.nn.Conv2d(1, 1, 1), torch.nn.Conv2d(1, 1, 1), TrainConfig(), GANConfig(cycle_sigma_px=2.0), "cpu"
+    )
+    image = torch.ones(1, 1, 32, 32)
+    checker = image + 0.5 * (-1.0) ** (torch.arange(32).view(-1, 1) + torch.arange(32).view(1, -1))
+    assert float(method.cycle_l1(checker, image)) < 0.01 * float((checker - image).abs().mean())

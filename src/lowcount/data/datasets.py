@@ -260,7 +260,8 @@ class UnpairedScans:
 
     By default the two sets are disjoint halves of the role's patients (a seeded split), as in
     SE-LiteCycleGAN's unpaired setting; ``same_patients=True`` draws both from every patient. Items are
-    dicts with ``fast`` and ``standard`` (1, h, w), each normalised on its own (fast with gain k).
+    dicts with ``fast`` and ``standard`` (1, h, w), each normalised on its own (fast with gain k), their
+    ``fast_counts_per_unit`` and ``standard_counts_per_unit``, and the fast scan's ``speed_factor``.
     """
 
     def __init__(
@@ -304,11 +305,13 @@ class UnpairedScans:
         standard = self.standard[int(rng.integers(len(self.standard)))]
         out = {}
         for name, counts, gain in (("fast", fast, k), ("standard", standard, 1.0)):
-            x = count_scale(counts, gain, cfg.normalisation, cfg.fixed_counts_per_unit).to_x(counts)
-            x = sample_augmentation(rng, cfg.flip_probability, cfg.max_shift_px).apply(x)
+            scale = count_scale(counts, gain, cfg.normalisation, cfg.fixed_counts_per_unit)
+            x = sample_augmentation(rng, cfg.flip_probability, cfg.max_shift_px).apply(scale.to_x(counts))
             if cfg.patch is not None:
                 x = crop(x, sample_patch_corner(rng, x, cfg.patch), cfg.patch)
             out[name] = np.ascontiguousarray(x[None], dtype=np.float32)
+            out[f"{name}_counts_per_unit"] = np.float32(scale.counts_per_unit)
+        out["speed_factor"] = np.float32(k)
         return out
 
 

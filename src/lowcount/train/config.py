@@ -158,6 +158,10 @@ class GANConfig:
         cycle_sigma_px: compare cycle reconstructions with their inputs after Gaussian smoothing by this
             many pixels (ours; 0, the published plain L1, asks G to hide the fast scan's noise in its output
             so that F can restore it, and the hidden noise stays visible).
+        discriminator_input: ``x`` (the network values) or ``anscombe`` (ours, CycleGAN only): the critics see
+            counts at their scan's own level through the Anscombe transform (divided by 10), where Poisson
+            noise has unit variance at every count level, so a noise level that does not match the domain is
+            as visible in soft tissue as in bone.
         identity_weight: CycleGAN identity L1 weight (G(y) ~ y, F(x) ~ x); 0 for off.
         fidelity_weight: CycleGAN count-fidelity weight (ours, not in the papers): L1 between G(x) and x
             after Gaussian smoothing by ``fidelity_sigma_px`` (lowcount.losses.pixel.LowPassL1Loss); 0 for off.
@@ -179,6 +183,7 @@ class GANConfig:
     adversarial_weight: float = 1.0
     cycle_weight: float = 10.0
     cycle_sigma_px: float = 0.0
+    discriminator_input: str = "x"
     identity_weight: float = 0.0
     fidelity_weight: float = 0.0
     fidelity_sigma_px: float = 2.0
@@ -202,6 +207,8 @@ class GANConfig:
         for name in (*weights, "bce_weight"):
             if getattr(self, name) < 0:
                 raise ValueError(f"gan.{name} must be >= 0, got {getattr(self, name)}")
+        if self.discriminator_input not in ("x", "anscombe"):
+            raise ValueError(f"gan.discriminator_input must be 'x' or 'anscombe', got {self.discriminator_input!r}")
         if self.cycle_sigma_px < 0:
             raise ValueError(f"gan.cycle_sigma_px must be >= 0 (0 for plain L1), got {self.cycle_sigma_px}")
         if self.critic_steps < 1 or self.pool_size < 0:

@@ -9,6 +9,10 @@ fast ones. Per step, on a batch of fast scans x and standard scans y of other pa
              + fidelity_weight * |blur(G(x)) - blur(x)|_1          (ours; 0 in the published recipes)
     loss_D = 1/2 [disc(D_std(y), D_std(pool_std(G(x)))) + disc(D_fast(x), D_fast(pool_fast(F(y))))]
 
+The critics see either the network values or (``gan.discriminator_input: anscombe``, ours) counts at
+their scan's level through the Anscombe transform, 2 sqrt(c + 3/8) / 10: unit-variance Poisson noise
+everywhere, so an output as noisy as the fast scan is easy to tell from a standard scan.
+
 with one Adam for both generators and one for both discriminators, each with its own schedule (the
 published recipe: lr 2e-4, beta1 0.5, constant for the first half, then linear decay to 0). SE-LiteCycleGAN
 is this method with SE-UNet generators (``model: se_unet``); the plain CycleGAN uses ResNetGenerator.
@@ -67,10 +71,28 @@ class CycleGAN(Method):
             loss = loss + self.gan.gp_weight * gradient_penalty(critic, real, fake, self.gp_rng)
         return loss
 
+    def _critic_view(self, image: torch.Tensor, counts_per_unit, divide_by) -> torch.Tensor:
+        """What a critic sees: the image itself, or its counts at the scan's level through the Anscombe transform."""
+        if self.gan.discriminator_input == "x":
+            return image
+        scale = (counts_per_unit / divide_by).to(self.device, torch.float32).view(-1, 1, 1, 1)
+        return 0.2 * torch.sqrt(torch.clamp(image * scale, min=0.0) + 0.375)
+
     def step(self, batch: dict) -> dict[str, float]:
         x = batch["fast"].to(self.device)
         y = batch["standard"].to(self.device)
         gan = self.gan
+        if gan.discriminator_input == "anscombe":
+            unit_x, unit_y, k = batch["fast_counts_per_unit"], batch["standard_counts_per_unit"], batch["speed_factor"]
+        else:
+            unit_x = unit_y = k = torch.ones(x.shape[0])
+
+        def as_standard(image, unit):  # critic view of a standard-level image
+            return self._critic_view(image, unit, torch.ones_like(unit))
+
+        def as_fast(image, unit):  # critic view of a fast-level image (counts / k)
+            return self._critic_view(image, unit, k)
+
         for module in (self.net, self.back, self.d_std, self.d_fast):
             module.train()
         self.d_std.requires_grad_(False)
@@ -80,7 +102,9 @@ class CycleGAN(Method):
             fake_x = self.back(y).float()
             rec_x = self.back(fake_y).float()
             rec_y = self.net(fake_x).float()
-        adv = self.adversarial.generator(self.d_std(fake_y)) + self.adversarial.generator(self.d_fast(fake_x))
+        adv = self.adversarial.generator(self.d_std(as_standard(fake_y, unit_x))) + self.adversarial.generator(
+            self.d_fast(as_fast(fake_x, unit_y))
+        )
         cycle = self.cycle_l1(rec_x, x) + self.cycle_l1(rec_y, y)
         g_loss = gan.adversarial_weight * adv + gan.cycle_weight * cycle
         parts = {"loss_adv": float(adv.detach()), "loss_cycle": float(cycle.detach())}
@@ -104,8 +128,8 @@ class CycleGAN(Method):
         self.d_std.requires_grad_(True)
         self.d_fast.requires_grad_(True)
         d_loss = 0.5 * (
-            self._disc_loss(self.d_std, y, self.pool_std.query(fake_y))
-            + self._disc_loss(self.d_fast, x, self.pool_fast.query(fake_x))
+            self._disc_loss(self.d_std, as_standard(y, unit_y), self.pool_std.query(as_standard(fake_y, unit_x)))
+            + self._disc_loss(self.d_fast, as_fast(x, unit_x), self.pool_fast.query(as_fast(fake_x, unit_y)))
         )
         check_finite(d_loss, "discriminator")
         self.opt_d.zero_grad(set_to_none=True)
