@@ -93,4 +93,28 @@ def test_bad_lpips_file_and_bad_network_raise(tmp_path, vgg_files):
     with pytest.raises(ValueError, match="lin0.model.1.weight of shape"):
         load_feature_network("vgg16", vgg_files[0], tmp_path / "bad.pth")
     with pytest.raises(ValueError, match="feature network must be one of"):
+        load_feature_network("alexnet")
+
+
+def test_fid_inception_loads_pytorch_fid_layout_and_gives_2048_features(tmp_path, monkeypatch):
+    from lowcount.evaluate.inception import FID_FILE, FIDInception
+
+    torch.manual_seed(2)
+    state = FIDInception().state_dict()  # PyTorch's default initialisation: random, finite features
+    path = tmp_path / "fid_random.pth"
+    torch.save(state, path)
+    network = load_feature_network("inception", path)
+    torch.testing.assert_close(network.net.Mixed_7c.branch_pool.conv.weight, state["Mixed_7c.branch_pool.conv.weight"])
+    views = [_scan(512, 256, seed=s, noise=0.3) for s in range(2)]
+    features = tile_features(views, network)
+    assert features.shape == (2 * 2 * 1, 2048) and np.isfinite(features).all()
+    with pytest.raises(ValueError, match="FID only"):
+        lpips(views[0], views[0], network)
+    monkeypatch.delenv("LOWCOUNT_WEIGHTS_DIR", raising=False)
+    with pytest.raises(FileNotFoundError, match=FID_FILE) as info:
         load_feature_network("inception")
+    assert "6726825d" in str(info.value) and "pytorch-fid" in str(info.value)
+    named = tmp_path / FID_FILE
+    named.write_bytes(path.read_bytes())
+    with pytest.raises(ValueError, match="SHA-256"):
+        load_feature_network("inception", named)

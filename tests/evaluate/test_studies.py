@@ -57,10 +57,10 @@ def test_cli_tunes_a_filter_and_enhances_a_scan_with_its_card(small_cohort, tmp_
     np.testing.assert_allclose(read_wholebody(written).anterior, np.rint(expected), atol=1.0)
 
 
-def test_cli_enhance_wants_exactly_one_of_model_and_method(small_cohort, tmp_path):
+def test_cli_enhance_takes_a_model_or_a_method_not_both(small_cohort, tmp_path):
     source = _rows(small_cohort, "test")["fast3x"]["dicom_path"]
-    neither = CliRunner().invoke(app, ["enhance", source, "--out", str(tmp_path)])
-    assert neither.exit_code == 2 and "either --model" in neither.output
+    both = CliRunner().invoke(app, ["enhance", source, "--model", "se_unet", "--method", "tv", "--out", str(tmp_path)])
+    assert both.exit_code == 2 and "not both" in both.output
     wrong_card = tmp_path / "card.json"
     wrong_card.write_text('{"method": "median", "params": {}, "anscombe": false}')
     mismatch = CliRunner().invoke(

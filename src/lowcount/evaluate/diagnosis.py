@@ -18,7 +18,7 @@ does worse; real reading needs the reader-study app.
    best such candidate's (0 if none). Other candidates are false positives: spots the truth does not have.
 5. **Patient level** (malignant or not): the patient's score is the best candidate score of both views;
    ROC and AUC over patients, and sensitivity / specificity / accuracy at a threshold fixed beforehand
-   (e.g. with :func:`youden_threshold` on the validation split's standard scans). The observer cannot
+   (lowcount.evaluate.scoring.standard_threshold: a false-spot rate on validation standard scans). The observer cannot
    tell benign from malignant findings, so benign-only patients count against its specificity.
 
 Lesions *lost* by an image: findings whose truth score reaches the threshold but whose image score does not.

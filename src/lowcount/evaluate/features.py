@@ -17,8 +17,11 @@ baseline). Without the linear-layer file, ``vgg16`` raises an error naming it.
 
 **FID** (Heusel et al. 2017): Frechet distance between Gaussians fitted to features of the two sets. Whole
 views are few, so each view is cut into ``tile_px`` squares and each tile gives one feature vector: the
-spatial mean of the deepest layer (domain) or of relu5_3 (vgg16). This is *not* the Inception-v3 FID of
-the natural-image literature, so values are comparable only within lowcount reports.
+spatial mean of the deepest layer (domain) or of relu5_3 (vgg16), values comparable only within lowcount
+reports; or, with ``inception`` (lowcount.evaluate.inception, pytorch-fid's weights from a local file),
+the standard 2048 Inception features of 256 x 256 tiles divided by their view's 99th percentile, clipped
+to [0, 1], copied to three channels and resized to 299 x 299. With fewer tiles than feature dimensions
+the covariances are rank-deficient and FID is biased upwards: compare values only at equal set sizes.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ LPIPS_LAYERS = ("relu1_2", "relu2_2", "relu3_3", "relu4_3", "relu5_3")
 LPIPS_FILE = "lpips_vgg_v0.1.pth"
 LPIPS_SHIFT = (-0.030, -0.088, -0.188)
 LPIPS_SCALE = (0.458, 0.448, 0.450)
-NETWORKS = ("domain", "vgg16")
+NETWORKS = ("domain", "vgg16", "inception")
 
 
 class FeatureNetwork:
@@ -116,6 +119,10 @@ def load_feature_network(
         from lowcount.losses.perceptual import _load_domain
 
         return FeatureNetwork(kind, _load_domain(weights), None, device)
+    if kind == "inception":
+        from lowcount.evaluate.inception import load_fid_inception
+
+        return FeatureNetwork(kind, load_fid_inception(weights), None, device)
     from lowcount.losses.perceptual import load_vgg
 
     return FeatureNetwork(kind, load_vgg("vgg16", weights), load_lpips_weights(lpips_weights), device)
@@ -123,6 +130,8 @@ def load_feature_network(
 
 def lpips(pred: np.ndarray, ref: np.ndarray, network: FeatureNetwork) -> float:
     """LPIPS distance of two (rows, cols) count images (0 for identical images)."""
+    if network.kind == "inception":
+        raise ValueError("LPIPS needs the domain or vgg16 network; the Inception network serves FID only")
     pred, ref = np.asarray(pred, np.float32), np.asarray(ref, np.float32)
     if pred.shape != ref.shape or pred.ndim != 2:
         raise ValueError(f"lpips takes two (rows, cols) images of one shape, got {pred.shape}, {ref.shape}")
@@ -143,6 +152,8 @@ def tile_features(images: list[np.ndarray], network: FeatureNetwork, tile_px: in
 
     Each image is divided by its own scale (an unpaired set has no reference).
     """
+    if network.kind == "inception":
+        return _inception_tile_features(images, network)
     rows = []
     for image in images:
         image = np.asarray(image, np.float32)
@@ -179,3 +190,25 @@ def fid(images_a: list[np.ndarray], images_b: list[np.ndarray], network: Feature
     if min(len(fa), len(fb)) < 2:
         raise ValueError("FID needs at least two feature vectors per set; give more or larger images")
     return frechet_distance(fa.mean(0), np.cov(fa, rowvar=False), fb.mean(0), np.cov(fb, rowvar=False))
+
+
+def _inception_tile_features(images: list[np.ndarray], network: FeatureNetwork, tile_px: int = 256) -> np.ndarray:
+    import torch
+    import torch.nn.functional as F
+
+    rows = []
+    for image in images:
+        image = np.asarray(image, np.float32)
+        scaled = np.clip(image / max(float(np.percentile(image, 99)), 1e-6), 0.0, 1.0)
+        tiles = [
+            scaled[r : r + tile_px, c : c + tile_px]
+            for r in range(0, image.shape[0] - tile_px + 1, tile_px)
+            for c in range(0, image.shape[1] - tile_px + 1, tile_px)
+        ]
+        if not tiles:
+            raise ValueError(f"Inception FID needs views of at least {tile_px} x {tile_px} pixels, got {image.shape}")
+        x = torch.from_numpy(np.stack(tiles))[:, None].to(network.device).expand(-1, 3, -1, -1)
+        x = F.interpolate(x, size=(299, 299), mode="bilinear", align_corners=False)
+        with torch.no_grad():
+            rows.append(network.net(2 * x - 1).cpu().numpy().astype(np.float64))
+    return np.concatenate(rows)

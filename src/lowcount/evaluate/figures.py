@@ -100,10 +100,13 @@ def roc_figure(all_scores: dict, path: Path) -> Path:
         fpr, tpr, _ = roc_curve(s, y)
         ax.step(np.append(fpr, 1.0), np.append(tpr, 1.0), where="post", label=f"{name} (AUC {auc(s, y):.3f})")
     ax.plot([0, 1], [0, 1], color="0.6", linestyle=":", linewidth=0.8)
+    if len(ax.lines) == 1:
+        ax.text(0.5, 0.5, "needs patients with and\nwithout malignant findings", ha="center", fontsize=8)
+    else:
+        ax.legend(fontsize=7, loc="lower right")
     ax.set_xlabel("1 - specificity")
     ax.set_ylabel("sensitivity")
     ax.set_title("Patient level: malignant finding or not", fontsize=9)
-    ax.legend(fontsize=7, loc="lower right")
     return _save(fig, path)
 
 

@@ -8,9 +8,9 @@ network, and writes into ``out_dir``:
 - ``figures/*.png``: Bland-Altman and correlation plots of lesion counts, ROC curves, the case figure;
 - ``report.json``: the headline numbers and the run metadata.
 
-The lesion observer's threshold should be fixed beforehand (e.g. on the validation split's standard scans,
-as ``lowcount evaluate`` and ``lowcount demo`` do); when it is not given, it is chosen on the evaluated
-standard scans and the report says so.
+The lesion observer's threshold should be fixed beforehand (on the validation split's standard scans with
+lowcount.evaluate.scoring.standard_threshold, as ``lowcount evaluate`` and ``lowcount demo`` do); when it is
+not given, it is chosen the same way on the evaluated standard scans and the report says so.
 """
 
 from __future__ import annotations
@@ -97,6 +97,7 @@ def write_report(
     metadata: dict | None = None,
     observer: ObserverConfig = ObserverConfig(),
     case_patients: int = 2,
+    inception=None,
 ) -> dict:
     """Score every method and write the report; returns the headline numbers.
 
@@ -107,9 +108,9 @@ def write_report(
         threshold: the observer's operating threshold; None chooses it on these standard scans (flagged).
         threshold_note: where the threshold came from, for the report.
         metadata: configs, versions and data description, shown and saved.
+        inception: a FeatureNetwork of kind ``inception`` for an extra, standard FID column, or None.
     """
     from lowcount.evaluate import figures, tables
-    from lowcount.evaluate.diagnosis import youden_threshold
     from lowcount.evaluate.scoring import score_method
     from lowcount.io.atomic import atomic_write_text
 
@@ -120,16 +121,18 @@ def write_report(
         name: score_method(name, images, studies, kind, network, observer) for name, (images, kind) in methods.items()
     }
     if threshold is None:
-        standard = next((s for name, s in all_scores.items() if methods[name][1] == "standard"), None)
-        if standard is None:
-            raise ValueError("give a threshold or include the standard scan among the methods")
-        scores = np.array([p["score"] for p in standard.patients])
-        truth = np.array([p["malignant"] for p in standard.patients], bool)
-        threshold = youden_threshold(scores, truth) if truth.any() and not truth.all() else 5.0
-        threshold_note = "chosen on the evaluated standard scans (Youden): optimistic for the standard-scan row"
+        from lowcount.evaluate.scoring import standard_threshold
+
+        threshold = standard_threshold(studies, observer=observer)
+        threshold_note = "chosen on the evaluated standard scans (0.1 false spots per view): optimistic for them"
 
     quality_std = tables.quality_table(all_scores, "standard", _fids(all_scores, methods, studies, network, "standard"))
     quality_truth = tables.quality_table(all_scores, "truth", _fids(all_scores, methods, studies, network, "truth"))
+    if inception is not None:
+        for rows, reference in ((quality_std, "standard"), (quality_truth, "truth")):
+            fids = _fids(all_scores, methods, studies, inception, reference)
+            for row in rows:
+                row["fid_inception"] = fids.get(row["group"], float("nan"))
     anova_std = tables.anova_rows({n: s for n, s in all_scores.items() if methods[n][1] == "fast"}, "standard")
     anova_truth = tables.anova_rows(all_scores, "truth")
     fidelity = tables.fidelity_table(all_scores)
@@ -161,7 +164,11 @@ def write_report(
             "psnr_vs_standard_db": float(np.mean([r["standard_psnr"] for r in s.views]))
             if "standard_psnr" in s.views[0]
             else None,
+            "ssim_vs_standard": float(np.mean([r["standard_ssim"] for r in s.views]))
+            if "standard_ssim" in s.views[0]
+            else None,
             "lesion_max_ratio_median": next(f.get("lesion_max_ratio_median") for f in fidelity if f["group"] == name),
+            "lesion_max_bias_pct": next(f.get("max_bias_pct") for f in fidelity if f["group"] == name),
             "auc": next(d["auc"] for d in diagnosis if d["group"] == name),
             "lesions_lost": next(d["lesions_lost"] for d in diagnosis if d["group"] == name),
             "false_spots_per_view": next(d["false_spots_per_view"] for d in diagnosis if d["group"] == name),
@@ -173,6 +180,7 @@ def write_report(
         "patients": len(studies),
         "observer": {"threshold": threshold, "threshold_note": threshold_note, **vars(observer)},
         "feature_network": getattr(network, "kind", None),
+        "inception_fid": inception is not None,
     }
     atomic_write_text(out / "report.json", json.dumps({"headline": headline, "metadata": meta}, indent=2, default=str))
     atomic_write_text(
@@ -194,6 +202,8 @@ def _anova_line(rows: list[dict]) -> list[dict]:
 def _page(quality_std, quality_truth, anova_std, anova_truth, fidelity, diagnosis, meta, threshold, note) -> str:
     table1 = [("group", "Group"), ("ssim", "SSIM"), ("psnr", "PSNR (dB)"), ("lpips", "LPIPS"), ("rmse", "RMSE"),
               ("fid", "FID")]  # fmt: skip
+    if "fid_inception" in (quality_std + quality_truth or [{}])[0]:
+        table1.append(("fid_inception", "FID (Inception)"))
     extra = [("group", "Group"), ("ms_ssim", "MS-SSIM"), ("mae", "MAE"), ("nrmse", "NRMSE")]
     fid_cols = table1
     fidelity_cols = [

@@ -125,17 +125,16 @@ def score_method(
     return scores
 
 
-def standard_threshold(studies: list, observer: ObserverConfig = ObserverConfig()) -> float:
-    """The observer's operating threshold: Youden's best on these studies' standard scans (e.g. the
-    validation split), to be fixed before scoring the test split."""
-    from lowcount.evaluate.diagnosis import youden_threshold
-
+def standard_threshold(
+    studies: list, false_spots_per_view: float = 0.1, observer: ObserverConfig = ObserverConfig()
+) -> float:
+    """The observer's operating threshold, fixed on standard scans (e.g. of the validation split) before the
+    test split is scored: the lowest threshold at which those scans show at most ``false_spots_per_view``
+    false spots per view (candidates away from every finding), i.e. a reader calibrated to standard scans."""
     scores = score_method("standard", {s.key: s.standard_counts for s in studies}, studies, "standard", None, observer)
-    values = np.array([p["score"] for p in scores.patients])
-    malignant = np.array([p["malignant"] for p in scores.patients], bool)
-    if malignant.all() or not malignant.any():
-        raise ValueError(
-            f"choosing the observer threshold needs patients with and without malignant findings; these "
-            f"{len(studies)} have {int(malignant.sum())} malignant"
-        )
-    return youden_threshold(values, malignant)
+    n_views = len(scores.views)
+    allowed = int(np.floor(false_spots_per_view * n_views))
+    ordered = np.sort(np.asarray(scores.false_positive_scores))[::-1]
+    if ordered.size <= allowed:
+        return float(observer.min_contrast)
+    return float(np.nextafter(ordered[allowed], np.inf))

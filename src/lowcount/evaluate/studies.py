@@ -87,7 +87,8 @@ def _bladders(image: np.ndarray) -> np.ndarray:
 def load_studies(
     manifest: str | Path, role: str = "test", fast: str = "fast3x", fold: int | None = None, limit: int | None = None
 ) -> list[Study]:
-    """Studies of the patients of ``role`` (train/val/test, or a cross-validation ``fold``) with a ``fast`` scan.
+    """Studies of the patients of ``role`` (train/val/test, a cross-validation ``fold``, or ``all``) that have
+    a ``fast`` and a standard scan.
 
     Raises:
         ValueError: no such acquisition or no patient in the split, naming the manifest and what it holds.
@@ -105,7 +106,8 @@ def load_studies(
     acquisitions = sorted({row["acquisition"] for row in rows})
     if fast not in acquisitions or "standard" not in acquisitions:
         raise ValueError(f"{manifest}: needs 'standard' and {fast!r} acquisitions; it holds {acquisitions}")
-    patients = [p for p in select_patients(rows, role, fold) if {fast, "standard"} <= set(by_patient[p])]
+    chosen = sorted(by_patient) if role == "all" else select_patients(rows, role, fold)
+    patients = [p for p in chosen if {fast, "standard"} <= set(by_patient[p])]
     if not patients:
         raise ValueError(f"{manifest}: no patient of split {role!r} (fold {fold}) has both 'standard' and {fast!r}")
     studies = []
