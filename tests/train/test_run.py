@@ -11,10 +11,12 @@ from lowcount.models.weights import load_weights
 from lowcount.train.config import ModelConfig, RunConfig, TrainConfig, load_run_config
 from lowcount.train.run import model_args, train
 
-CONFIGS = sorted((Path(__file__).resolve().parents[2] / "configs").glob("*.yaml"))
+CONFIGS = sorted((Path(__file__).resolve().parents[2] / "configs").glob("**/*.yaml"))
 
 
-@pytest.mark.parametrize("path", [p for p in CONFIGS if p.name != "phantom.yaml"], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [p for p in CONFIGS if p.name != "phantom.yaml"], ids=lambda p: f"{p.parent.name}/{p.name}"
+)
 def test_every_shipped_training_config_loads_and_builds(path):
     cfg = load_run_config(path)
     model = build_model(cfg.model.name, **model_args(cfg))

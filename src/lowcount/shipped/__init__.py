@@ -1,0 +1,48 @@
+"""The models, filter settings and observer threshold that ship inside the package.
+
+Built by ``lowcount ship-models`` (lowcount.shipped.build) on a phantom cohort that no test or demo
+uses, and read by ``lowcount enhance`` (``--model se_unet`` or ``--model se_lite_cyclegan``; the default
+is ``DEFAULT_MODEL``) and by ``lowcount demo``. Each model folder holds ``model.safetensors``, its
+``model.json`` sidecar and ``card.json`` (data, recipe, steps, validation numbers, training time).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+SHIPPED_DIR = Path(__file__).resolve().parent
+MODELS = ("se_unet", "se_lite_cyclegan")
+DEFAULT_MODEL = "se_unet"
+FEATURE_NET = "feature_net"
+CLASSICAL = ("gaussian", "median", "wiener", "tv")
+
+
+def model_weights(name: str) -> Path:
+    """The shipped weights file of ``name`` (a key of ``MODELS`` or ``FEATURE_NET``)."""
+    if name not in (*MODELS, FEATURE_NET):
+        raise ValueError(f"no shipped model {name!r}; shipped: {', '.join(MODELS)}")
+    path = SHIPPED_DIR / name / "model.safetensors"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path}: the shipped {name} weights are missing from this installation; rebuild them with "
+            "`lowcount ship-models` (see the README) or give --model a run folder"
+        )
+    return path
+
+
+def card(name: str) -> dict:
+    """The JSON card of a shipped model (empty when there is none)."""
+    path = SHIPPED_DIR / name / "card.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def classical_card(method: str) -> Path:
+    return SHIPPED_DIR / "classical" / f"{method}.json"
+
+
+def observer_threshold() -> float:
+    path = SHIPPED_DIR / "observer.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: missing; rebuild the shipped files with `lowcount ship-models`")
+    return float(json.loads(path.read_text())["threshold"])
