@@ -88,3 +88,13 @@ def test_a_broken_card_names_the_file_and_the_field(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(ValueError, match="card.json: not a readable parameter card"):
         ClassicalEnhancer.load(bad)
+
+
+def test_the_standard_scan_is_tuned_against_its_truth_and_needs_less_smoothing():
+    studies = [_study(3.0, seed=11), _study(3.0, seed=12)]
+    fast = tune("gaussian", studies, against="truth")
+    standard = tune("gaussian", studies, against="truth", scan="standard")
+    assert standard["scan"] == "standard" and fast["scan"] == "fast"
+    assert standard["params"]["sigma_px"] < fast["params"]["sigma_px"]
+    with pytest.raises(ValueError, match="only be tuned against the truth"):
+        tune("gaussian", studies, against="standard", scan="standard")

@@ -85,22 +85,33 @@ class ClassicalEnhancer:
         return out.astype(np.float32).reshape(counts.shape)
 
 
-def _references(studies, against: str) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
-    """(fast counts, reference, mask, k) per view."""
+SCANS = ("fast", "standard")
+
+
+def _references(studies, against: str, scan: str = "fast") -> list[tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
+    """(counts to filter, reference, mask, gain) per view."""
     if against not in REFERENCES:
         raise ValueError(f"against must be one of {REFERENCES}, got {against!r}")
+    if scan not in SCANS:
+        raise ValueError(f"scan must be one of {SCANS}, got {scan!r}")
+    if scan == "standard" and against == "standard":
+        raise ValueError("a filtered standard scan can only be tuned against the truth")
     views = []
     for s in studies:
         if against == "truth" and not s.has_truth:
             raise ValueError("tuning against the truth needs a phantom cohort (truth files); use against='standard'")
-        reference = s.fast_truth if against == "truth" else s.standard_counts
-        bladder = s.fast_bladder if against == "truth" else s.standard_bladder
-        for v in range(s.fast_counts.shape[0]):
-            views.append((s.fast_counts[v], reference[v], scoring_mask(reference[v], bladder[v]), s.speed_factor))
+        if scan == "standard":
+            counts, reference, bladder, gain = s.standard_counts, s.standard_truth, s.standard_bladder, 1.0
+        else:
+            counts, gain = s.fast_counts, s.speed_factor
+            reference = s.fast_truth if against == "truth" else s.standard_counts
+            bladder = s.fast_bladder if against == "truth" else s.standard_bladder
+        for v in range(counts.shape[0]):
+            views.append((counts[v], reference[v], scoring_mask(reference[v], bladder[v]), gain))
     return views
 
 
-def tune(method: str, studies: list, against: str = "standard", grid: dict | None = None) -> dict:
+def tune(method: str, studies: list, against: str = "standard", grid: dict | None = None, scan: str = "fast") -> dict:
     """The card of the best parameters of ``method`` on ``studies`` (see the module docstring).
 
     Args:
@@ -108,13 +119,15 @@ def tune(method: str, studies: list, against: str = "standard", grid: dict | Non
         studies: validation studies (lowcount.evaluate.studies.load_studies).
         against: ``standard`` or ``truth``.
         grid: {parameter: values}, default ``GRIDS[method]``; Anscombe choices from ``ANSCOMBE_CHOICES``.
+        scan: ``fast`` (the fast scans, times k) or ``standard`` (the standard scans themselves, against
+            their truth: the "standard scan after its best classical filter" of the papers' comparisons).
     """
     from lowcount.evaluate.metrics import psnr
 
     check_params(method, {})
     grid = grid or GRIDS[method]
     check_params(method, {k: v[0] for k, v in grid.items()})
-    views = _references(studies, against)
+    views = _references(studies, against, scan)
     trials = []
     names = sorted(grid)
     for anscombe in ANSCOMBE_CHOICES[method]:
@@ -131,6 +144,7 @@ def tune(method: str, studies: list, against: str = "standard", grid: dict | Non
         "params": best["params"],
         "anscombe": best["anscombe"],
         "against": against,
+        "scan": scan,
         "psnr_db": best["psnr_db"],
         "views": len(views),
         "trials": trials,
