@@ -131,9 +131,14 @@ def read_view(
     labels: np.ndarray,
     allowed: np.ndarray,
     cfg: ObserverConfig = ObserverConfig(),
+    background: np.ndarray | None = None,
 ) -> ViewReading:
-    """Run the observer on one view of ``image`` (counts at the level of ``truth``, its noiseless truth)."""
-    background = lesion_free_background(truth, labels, cfg.margin_px)
+    """Run the observer on one view of ``image`` (counts at the level of ``truth``, its noiseless truth).
+
+    ``background``: :func:`lesion_free_background` of the truth, when it was computed before.
+    """
+    if background is None:
+        background = lesion_free_background(truth, labels, cfg.margin_px)
     found = candidates(image, background, allowed, cfg)
     rows, cols, scores = found[:, 0].astype(int), found[:, 1].astype(int), found[:, 2]
     lesion_scores = {}

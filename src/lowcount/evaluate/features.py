@@ -128,18 +128,27 @@ def load_feature_network(
     return FeatureNetwork(kind, load_vgg("vgg16", weights), load_lpips_weights(lpips_weights), device)
 
 
-def lpips(pred: np.ndarray, ref: np.ndarray, network: FeatureNetwork) -> float:
-    """LPIPS distance of two (rows, cols) count images (0 for identical images)."""
+def lpips_reference(ref: np.ndarray, network: FeatureNetwork) -> tuple[float, list]:
+    """(scale, unit-normalised features) of a reference image, to reuse across many :func:`lpips` calls."""
     if network.kind == "inception":
         raise ValueError("LPIPS needs the domain or vgg16 network; the Inception network serves FID only")
+    ref = np.asarray(ref, np.float32)
+    scale = network.scale_of(ref)
+    return scale, [f / (f.pow(2).sum(dim=1, keepdim=True).sqrt() + 1e-10) for f in network.layers(ref, scale)]
+
+
+def lpips(pred: np.ndarray, ref: np.ndarray, network: FeatureNetwork, reference: tuple | None = None) -> float:
+    """LPIPS distance of two (rows, cols) count images (0 for identical images).
+
+    ``reference``: :func:`lpips_reference` of ``ref``, when it was computed before.
+    """
     pred, ref = np.asarray(pred, np.float32), np.asarray(ref, np.float32)
     if pred.shape != ref.shape or pred.ndim != 2:
         raise ValueError(f"lpips takes two (rows, cols) images of one shape, got {pred.shape}, {ref.shape}")
-    scale = network.scale_of(ref)
+    scale, ref_features = reference if reference is not None else lpips_reference(ref, network)
     total = 0.0
-    for k, (a, b) in enumerate(zip(network.layers(pred, scale), network.layers(ref, scale), strict=True)):
+    for k, (a, b) in enumerate(zip(network.layers(pred, scale), ref_features, strict=True)):
         a = a / (a.pow(2).sum(dim=1, keepdim=True).sqrt() + 1e-10)
-        b = b / (b.pow(2).sum(dim=1, keepdim=True).sqrt() + 1e-10)
         diff = (a - b).pow(2)
         if network.channel_weights:
             diff = diff * network.channel_weights[k].view(1, -1, 1, 1)

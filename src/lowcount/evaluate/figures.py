@@ -138,7 +138,7 @@ def case_figure(studies: list, columns: dict[str, dict[str, np.ndarray]], path: 
             ax.imshow(image[rows], cmap="gray_r", vmin=0, vmax=vmax, interpolation="nearest", aspect="auto")
             ax.set_axis_off()
             if i == 0:
-                ax.set_title(title, fontsize=7)
+                ax.set_title(title.replace(" (", "\n(").replace(" + ", " +\n"), fontsize=7)
             zoom.set_axis_off()
             if box is not None:
                 r0, r1, c0, c1 = box

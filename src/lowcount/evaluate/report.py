@@ -117,9 +117,15 @@ def write_report(
     out = Path(out_dir)
     (out / "tables").mkdir(parents=True, exist_ok=True)
     (out / "figures").mkdir(parents=True, exist_ok=True)
-    all_scores = {
-        name: score_method(name, images, studies, kind, network, observer) for name, (images, kind) in methods.items()
-    }
+    from lowcount.evaluate.scoring import MethodScores, ReferenceCache
+
+    all_scores = {name: MethodScores(name) for name in methods}
+    for study in studies:  # study by study, so the reference-side cache holds one patient at a time
+        cache = ReferenceCache()
+        for name, (images, kind) in methods.items():
+            part = score_method(name, images, [study], kind, network, observer, cache)
+            for field in ("views", "lesions", "patients", "false_positive_scores"):
+                getattr(all_scores[name], field).extend(getattr(part, field))
     if threshold is None:
         from lowcount.evaluate.scoring import standard_threshold
 

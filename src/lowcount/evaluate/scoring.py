@@ -36,7 +36,22 @@ class MethodScores:
     false_positive_scores: list[float] = field(default_factory=list)
 
 
-def image_metrics(image: np.ndarray, reference: np.ndarray, mask: np.ndarray, network=None) -> dict[str, float]:
+class ReferenceCache:
+    """What scoring derives from a reference view alone (mask, data range, LPIPS features, the observer's
+    reading of the truth), computed once and shared by every method scored against it."""
+
+    def __init__(self) -> None:
+        self._items: dict[tuple, object] = {}
+
+    def get(self, key: tuple, make):
+        if key not in self._items:
+            self._items[key] = make()
+        return self._items[key]
+
+
+def image_metrics(
+    image: np.ndarray, reference: np.ndarray, mask: np.ndarray, network=None, lpips_reference=None
+) -> dict[str, float]:
     from lowcount.evaluate import metrics
 
     data_range = float(reference[mask].max())
@@ -51,7 +66,7 @@ def image_metrics(image: np.ndarray, reference: np.ndarray, mask: np.ndarray, ne
     if network is not None:
         from lowcount.evaluate.features import lpips
 
-        out["lpips"] = lpips(image, reference, network)
+        out["lpips"] = lpips(image, reference, network, lpips_reference)
     return out
 
 
@@ -62,18 +77,35 @@ def score_method(
     kind: str = "fast",
     network=None,
     observer: ObserverConfig = ObserverConfig(),
+    cache: ReferenceCache | None = None,
 ) -> MethodScores:
     """Scores of ``images`` ({study key: (views, rows, cols) counts}) on ``studies`` (with truth).
 
     Args:
         kind: ``fast`` for images made from the fast scan, ``standard`` for the standard scan itself.
+        cache: share reference-side work between the methods of one report.
     """
     from lowcount.evaluate.counts import invented_hot_spots, lesion_counts, recovery, region_masks, scoring_mask
-    from lowcount.evaluate.diagnosis import read_view
+    from lowcount.evaluate.diagnosis import lesion_free_background, read_view
+    from lowcount.evaluate.features import lpips_reference
 
     if kind not in ("fast", "standard"):
         raise ValueError(f"kind must be 'fast' or 'standard', got {kind!r}")
     scores = MethodScores(name)
+    cache = cache or ReferenceCache()
+
+    def reference_side(key: tuple, reference: np.ndarray, bladder: np.ndarray, labels=None):
+        def make():
+            mask = scoring_mask(reference, bladder)
+            features = lpips_reference(reference, network) if network is not None else None
+            side = {"mask": mask, "lpips": features}
+            if labels is not None:  # a truth: the observer's background and its reading of the truth itself
+                side["background"] = lesion_free_background(reference, labels, observer.margin_px)
+                side["reading"] = read_view(reference, reference, labels, mask, observer, side["background"])
+            return side
+
+        return cache.get((*key, id(network), observer), make)
+
     for study in studies:
         if study.key not in images:
             raise ValueError(f"method {name!r} has no image of study {study.key}")
@@ -87,19 +119,23 @@ def score_method(
             raise ValueError(f"method {name!r}, study {study.key}: image {image.shape} vs scan {truth.shape}")
         best = 0.0
         for v in range(image.shape[0]):
-            mask = scoring_mask(truth[v], bladder[v])
+            side = reference_side((study.key, kind, "truth", v), truth[v], bladder[v], labels[v])
+            mask = side["mask"]
             row = {"method": name, "patient": study.key, "view": ("anterior", "posterior")[v] if v < 2 else str(v)}
-            row.update({f"truth_{k}": val for k, val in image_metrics(image[v], truth[v], mask, network).items()})
+            truth_metrics = image_metrics(image[v], truth[v], mask, network, side["lpips"])
+            row.update({f"truth_{k}": val for k, val in truth_metrics.items()})
             if kind == "fast":
-                std_mask = scoring_mask(study.standard_counts[v], study.standard_bladder[v])
-                std_metrics = image_metrics(image[v], study.standard_counts[v], std_mask, network)
+                std = reference_side(
+                    (study.key, "standard", "scan", v), study.standard_counts[v], study.standard_bladder[v]
+                )
+                std_metrics = image_metrics(image[v], study.standard_counts[v], std["mask"], network, std["lpips"])
                 row.update({f"standard_{k}": val for k, val in std_metrics.items()})
             row["total_counts_ratio"] = float(image[v].sum() / truth[v].sum())
             rec = recovery(image[v], truth[v], region_masks(truth[v], labels[v], bladder[v]))
             row.update({f"recovery_{k}": val for k, val in rec.items()})
             row["hot_spots"] = len(invented_hot_spots(image[v], truth[v], labels[v]))
-            reading = read_view(image[v], truth[v], labels[v], mask, observer)
-            truth_reading = read_view(truth[v], truth[v], labels[v], mask, observer)
+            reading = read_view(image[v], truth[v], labels[v], mask, observer, side["background"])
+            truth_reading = side["reading"]
             row["observer_false_positives"] = int(reading.false_positive_scores.size)
             scores.false_positive_scores += reading.false_positive_scores.tolist()
             best = max(best, reading.best_score)
