@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from lowcount.shipped import CLASSICAL, FEATURE_NET, MODELS
+from lowcount.shipped import CLASSICAL, FEATURE_NET, MODELS, STANDARD_FILTERS
 from lowcount.shipped.build import TRAININGS, build
 
 TINY_ARGS = {
@@ -40,6 +40,8 @@ def test_build_writes_every_shipped_file_and_resumes(tmp_path, capsys):
     for method in CLASSICAL:
         card = json.loads((out / "classical" / f"{method}.json").read_text())
         assert card["method"] == method and card["against"] == "truth" and card["data"]["split"] == "val"
+    for method in STANDARD_FILTERS:
+        assert json.loads((out / "classical" / f"standard_{method}.json").read_text())["scan"] == "standard"
     threshold = json.loads((out / "observer.json").read_text())["threshold"]
     assert threshold > 0
     capsys.readouterr()

@@ -16,6 +16,7 @@ MODELS = ("se_unet", "se_lite_cyclegan")
 DEFAULT_MODEL = "se_unet"
 FEATURE_NET = "feature_net"
 CLASSICAL = ("gaussian", "median", "wiener", "tv")
+STANDARD_FILTERS = ("gaussian", "tv")  # tuned for the standard scan itself (files classical/standard_<name>.json)
 
 
 def model_weights(name: str) -> Path:
@@ -37,8 +38,15 @@ def card(name: str) -> dict:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
-def classical_card(method: str) -> Path:
-    return SHIPPED_DIR / "classical" / f"{method}.json"
+def classical_card(method: str, scan: str = "fast") -> Path:
+    """The tuned settings of ``method`` for fast scans, or (``scan="standard"``) for standard scans."""
+    return SHIPPED_DIR / "classical" / (f"{method}.json" if scan == "fast" else f"standard_{method}.json")
+
+
+def best_standard_filter() -> Path:
+    """The card of the classical filter that brought the validation standard scans closest to their truth."""
+    cards = [classical_card(m, "standard") for m in STANDARD_FILTERS]
+    return max(cards, key=lambda path: json.loads(path.read_text())["psnr_db"])
 
 
 def observer_threshold() -> float:
