@@ -33,3 +33,21 @@ def test_bench_reports_the_generator_size_and_times_the_whole_method_for_adversa
     assert row["parameters_M"] == pytest.approx(sum(p.numel() for p in model.parameters()) / 1e6)
     assert ("method_step_s" in row) == (name != "tiny_supervised")
     assert row["train_patch"] == "32x32" and row["train_batch"] == 2
+
+
+def test_bench_quality_writes_speed_and_the_report_s_quality_numbers(tmp_path):
+    import json
+
+    from lowcount import shipped
+    from lowcount.bench import bench_quality
+
+    result = bench_quality(tmp_path, patients=2, seed=4242, train_steps=1)
+    saved = json.loads((tmp_path / "bench.json").read_text())
+    assert set(result) == set(saved)
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert saved["quality"] == report["headline"]  # the table is the report's, not a second computation
+    for name in shipped.MODELS:
+        speed = saved["speed"][name]
+        assert speed["study_s_fp32"] > 0 and speed["study_s_bf16"] > 0 and speed["train_steps_per_s_fp32"] > 0
+    assert {"fast 3x (raw)", "standard", *shipped.MODELS} <= set(saved["quality"])
+    assert saved["set"] == {"patients": 2, "seed": 4242} and saved["peak_rss_mb"] > 0

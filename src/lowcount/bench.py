@@ -154,3 +154,57 @@ def bench_hot_spots(weights: str | Path, seeds: list[int], speed_factor: float =
                 }
             )
     return rows
+
+
+def bench_quality(out: str | Path, patients: int = 10, seed: int = 4242, train_steps: int = 3) -> dict:
+    """Speed and quality of the shipped models and baselines on a fixed held-out phantom set; writes bench.json.
+
+    The set (``patients`` patients of seed ``seed``, standard + 3x) is simulated once into ``out/cohort``.
+    Inference is timed per study in fp32 and bf16 (mean over the set); training steps per second come from
+    :func:`bench_model` on the shipped configs; quality is the report's headline (PSNR/SSIM vs standard and
+    vs truth, lesion maximum bias and ratio, observer AUC) for the raw input, every method and the standard
+    scan; the full report is written to ``out/report``.
+    """
+    import json
+    import os
+    import platform
+    import resource
+
+    import torch
+
+    from lowcount import shipped
+    from lowcount.demo import _simulate, enhance_methods
+    from lowcount.evaluate.features import load_feature_network
+    from lowcount.evaluate.report import write_report
+    from lowcount.evaluate.studies import load_studies
+    from lowcount.io.atomic import atomic_write_text
+
+    out = Path(out)
+    studies = load_studies(_simulate(out / "cohort", patients, seed), "all")
+    models = {name: shipped.model_weights(name) for name in shipped.MODELS}
+    timing = {}
+    for precision in ("fp32", "bf16"):
+        _, seconds = enhance_methods(studies[:3], models, precision)
+        for name, value in seconds.items():
+            timing.setdefault(name, {})[f"study_s_{precision}"] = value
+    for name in shipped.MODELS:
+        row = bench_model(name, repeats=1, train_steps=train_steps, config_dir=CONFIG_DIR / "shipped")
+        timing[name].update({k: row[k] for k in row if k.startswith(("train_", "method_", "parameters"))})
+    methods, _ = enhance_methods(studies, models)
+    network = load_feature_network("domain", shipped.model_weights(shipped.FEATURE_NET))
+    headline = write_report(studies, methods, out / "report", network, shipped.observer_threshold(),
+                            "shipped threshold", {"bench": {"patients": patients, "seed": seed}})  # fmt: skip
+    result = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "threads": torch.get_num_threads(),
+            "arch": platform.machine(),
+            "torch": torch.__version__,
+        },  # fmt: skip
+        "set": {"patients": len(studies), "seed": seed},
+        "speed": timing,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "quality": headline,
+    }
+    atomic_write_text(out / "bench.json", json.dumps(result, indent=2, default=float) + "\n")
+    return result

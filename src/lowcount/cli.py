@@ -87,30 +87,35 @@ def info(files: Annotated[list[Path], typer.Argument(help="NM file(s) of one acq
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option(help="Folder for the demo cohort and pictures.")] = Path("demo-output"),
-    patients: Annotated[int, typer.Option(min=1, help="Patients to simulate.")] = 6,
-    seed: Annotated[int, typer.Option(help="Seed of the demo cohort.")] = 2026,
-    workers: Annotated[int, typer.Option(min=1)] = 2,
+    out: Annotated[Path, typer.Option(help="Folder for the demo cohort, enhanced images and the report.")] = Path(
+        "demo-output"
+    ),
+    train: Annotated[
+        bool, typer.Option(help="Also train both models from scratch first (about 15 CPU minutes).")
+    ] = False,
+    quick: Annotated[bool, typer.Option(help="Tiny sizes: 3 patients (and 10 training steps with --train).")] = False,
 ) -> None:
-    """The main job so far: simulate a small cohort and draw standard vs 2x vs 3x beside the truth."""
-    from lowcount.evaluate.gallery import save_gallery, save_preview
-    from lowcount.io.manifest import read_manifest
-    from lowcount.phantom.cohort import simulate_cohort
-    from lowcount.phantom.protocol import PhantomConfig
+    """The main job: simulate held-out patients, enhance their 3x scans with the shipped models and the
+    classical baselines, score everything against the standard scans and the truth, write the HTML report."""
+    from lowcount.demo import QUICK, DemoPlan, run_demo
 
-    start = time.perf_counter()
-    manifest = simulate_cohort(out, patients, seed, PhantomConfig(), workers=workers)
-    gallery = save_gallery(manifest, out / "gallery.png", patients=min(patients, 4))
-    rows = read_manifest(manifest)
-    first = rows[0]["patient_id"]
-    preview = save_preview(manifest, first, out / "preview_patient1.png")
-    typer.echo(f"simulated {patients} patients in {time.perf_counter() - start:.1f} s -> {manifest}")
-    for name in sorted({r["acquisition"] for r in rows}, key=lambda n: (n != "standard", n)):
-        subset = [r for r in rows if r["acquisition"] == name]
-        mean = sum(r["counts_anterior"] + r["counts_posterior"] for r in subset) / (2 * len(subset))
-        typer.echo(f"  {name:9s} mean counts per view {mean:12,.0f}")
-    typer.echo(f"gallery: {gallery}")
-    typer.echo(f"preview: {preview}")
+    try:
+        headline = run_demo(out, QUICK if quick else DemoPlan(), train)
+    except (ValueError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+
+    def cell(value, digits: int) -> str:
+        return "-" if value is None else f"{value:.{digits}f}"
+
+    typer.echo(f"\n{'method':>44}  PSNR vs truth  vs standard  lesion max/truth  AUC    lost  false spots/view")
+    for name, h in headline.items():
+        typer.echo(
+            f"{name:>44}  {h['psnr_vs_truth_db']:10.2f} dB  {cell(h['psnr_vs_standard_db'], 2):>11}"
+            f"  {cell(h['lesion_max_ratio_median'], 3):>16}  {cell(h['auc'], 3):>5}  {h['lesions_lost']:4d}"
+            f"  {h['false_spots_per_view']:8.2f}"
+        )
+    typer.echo(f"\nreport: {out / 'report' / 'index.html'}")
 
 
 @app.command("train")
@@ -165,7 +170,10 @@ def _param_values(items: list[str] | None) -> dict:
 def enhance(
     inputs: Annotated[list[Path], typer.Argument(help="DICOM NM files, or PNG/TIFF/NPY count images.")],
     out: Annotated[Path, typer.Option(help="Output folder.")],
-    model: Annotated[Path | None, typer.Option(help="Run folder from `lowcount train` or a .safetensors file.")] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option(help="Run folder, .safetensors file, or a shipped model: se_unet (default), se_lite_cyclegan."),
+    ] = None,
     method: Annotated[
         str | None, typer.Option(help="A classical filter instead of a model: gaussian, median, wiener, tv or bm3d.")
     ] = None,
@@ -190,8 +198,15 @@ def enhance(
     from lowcount.io.dicom import DicomInputError
 
     try:
-        if (model is None) == (method is None):
-            raise ValueError("give either --model (a trained network) or --method (a classical filter)")
+        if model is not None and method is not None:
+            raise ValueError("give either --model (a trained network) or --method (a classical filter), not both")
+        if method is None:
+            from lowcount import shipped
+
+            if model is None:
+                model = shipped.model_weights(shipped.DEFAULT_MODEL)
+            elif str(model) in shipped.MODELS and not model.exists():
+                model = shipped.model_weights(str(model))
         if method is not None:
             from lowcount.classical.tuning import ClassicalEnhancer
 
@@ -208,7 +223,7 @@ def enhance(
             tiling = {"tile": (tile, tile), "max_pixels": 0} if tile else {}
             enhancer = Enhancer.load(model, device, precision, **tiling)
         written = enhance_files(enhancer, inputs, out, speed_factor, preview)
-    except (DicomInputError, ValueError) as exc:
+    except (DicomInputError, ValueError, FileNotFoundError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
     typer.echo(
@@ -263,7 +278,11 @@ def evaluate(
         Path | None, typer.Option(help="Domain feature network (feature_autoencoder weights) for LPIPS and FID.")
     ] = None,
     threshold: Annotated[
-        float | None, typer.Option(help="Observer threshold (default: chosen on the val split's standard scans).")
+        float | None,
+        typer.Option(help="Observer threshold (default: 0.1 false spots per view on the val split's standard scans)."),
+    ] = None,
+    inception_weights: Annotated[
+        Path | None, typer.Option(help="pytorch-fid's Inception weights file, for a standard FID column.")
     ] = None,
 ) -> None:
     """Score the raw fast scans, each prediction folder and the standard scans; write the HTML report."""
@@ -286,15 +305,19 @@ def evaluate(
         note = "given on the command line"
         if threshold is None:
             threshold = standard_threshold(load_studies(manifest, "val", fast))
-            note = "Youden on the validation split's standard scans"
+            note = "at most 0.1 false spots per view on the validation split's standard scans"
         network = None
         if feature_net is not None:
             from lowcount.evaluate.features import load_feature_network
 
             network = load_feature_network("domain", feature_net)
-        headline = write_report(
-            studies, methods, out, network, threshold, note, {"manifest": str(manifest), "split": split, "fast": fast}
-        )
+        inception = None
+        if inception_weights is not None:
+            from lowcount.evaluate.features import load_feature_network
+
+            inception = load_feature_network("inception", inception_weights)
+        meta = {"manifest": str(manifest), "split": split, "fast": fast}
+        headline = write_report(studies, methods, out, network, threshold, note, meta, inception=inception)
     except (ManifestError, ValueError, FileNotFoundError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
@@ -305,6 +328,20 @@ def evaluate(
             f"lesions lost {numbers['lesions_lost']}"
         )
     typer.echo(f"report: {out / 'index.html'}")
+
+
+@app.command("ship-models")
+def ship_models(
+    work: Annotated[Path, typer.Option(help="Work folder: the shipping cohort and the training runs.")] = Path(
+        "runs/ship"
+    ),
+    patients: Annotated[int, typer.Option(min=10, help="Patients of the shipping cohort.")] = 100,
+    seed: Annotated[int, typer.Option(help="Seed of the shipping cohort (no test or demo uses it).")] = 5000,
+) -> None:
+    """Rebuild the shipped models, filter settings and observer threshold (hours of CPU; resumable)."""
+    from lowcount.shipped.build import build
+
+    build(work, patients, seed)
 
 
 @app.command("export-onnx")
@@ -394,6 +431,35 @@ def bench_models_command(
             f"| {row['bf16_rel_error']:.1e} | {row['train_batch']} x {row['train_patch']} "
             f"| {row['train_steps_per_s_fp32']:.3f} | {row['train_steps_per_s_bf16']:.3f} | {method_step} |"
         )
+
+
+@bench_app.command("quality")
+def bench_quality_command(
+    out: Annotated[Path, typer.Option(help="Folder for the set, bench.json and the report.")] = Path("bench-quality"),
+    patients: Annotated[int, typer.Option(min=2, help="Patients of the fixed held-out set.")] = 10,
+    seed: Annotated[int, typer.Option(help="Seed of the fixed held-out set.")] = 4242,
+) -> None:
+    """Speed and quality of the shipped models and the classical baselines on a fixed held-out phantom set."""
+    from lowcount.bench import bench_quality
+
+    result = bench_quality(out, patients, seed)
+    typer.echo(
+        "| method | study fp32 (s) | study bf16 (s) | PSNR vs standard | SSIM vs standard | PSNR vs truth "
+        "| SSIM vs truth | lesion max bias % | lesion max / truth | AUC |\n|---|---|---|---|---|---|---|---|---|---|"
+    )
+
+    def cell(value, digits):
+        return "-" if value is None else f"{value:.{digits}f}"
+
+    for name, q in result["quality"].items():
+        speed = result["speed"].get(name, {})
+        typer.echo(
+            f"| {name} | {cell(speed.get('study_s_fp32'), 2)} | {cell(speed.get('study_s_bf16'), 2)} "
+            f"| {cell(q['psnr_vs_standard_db'], 2)} | {cell(q['ssim_vs_standard'], 4)} | {q['psnr_vs_truth_db']:.2f} "
+            f"| {q['ssim_vs_truth']:.4f} | {cell(q['lesion_max_bias_pct'], 1)} "
+            f"| {cell(q['lesion_max_ratio_median'], 3)} | {cell(q['auc'], 3)} |"
+        )
+    typer.echo(f"peak memory {result['peak_rss_mb']:.0f} MB; {out / 'bench.json'}")
 
 
 @bench_app.command("hot-spots")
