@@ -92,13 +92,10 @@ def resolve_lpips_file(path: str | Path | None) -> Path:
 
 def load_lpips_weights(path: str | Path | None) -> list[np.ndarray]:
     """The five per-channel weight vectors of LPIPS v0.1 (VGG) from the lpips package's file."""
-    import torch
+    from lowcount.losses.perceptual import read_state_dict
 
     file = resolve_lpips_file(path)
-    try:
-        state = torch.load(file, map_location="cpu", weights_only=True)
-    except Exception as exc:  # damaged or unsafe pickles
-        raise ValueError(f"{file}: not a readable state dict ({type(exc).__name__}: {exc})") from exc
+    state = read_state_dict(file)
     widths = (64, 128, 256, 512, 512)
     out = []
     for k, width in enumerate(widths):

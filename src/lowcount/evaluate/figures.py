@@ -33,22 +33,27 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def _grid(n: int, cols: int = 4) -> tuple[int, int]:
-    cols = min(cols, max(n, 1))
-    return (n + cols - 1) // cols, cols
+def _lesion_panels(all_scores: dict, panel_width: float):
+    """(figure, [(axis, method name, image lesion maxima, truth lesion maxima)]): one panel per method with
+    at least three findings, spare panels hidden."""
+    names = [n for n, s in all_scores.items() if len(s.lesions) >= 3]
+    cols = min(4, max(len(names), 1))
+    rows = (len(names) + cols - 1) // cols
+    fig, axes = _pyplot().subplots(rows, cols, figsize=(panel_width * cols, 2.8 * rows), squeeze=False)
+    for ax in axes.flat[len(names) :]:
+        ax.set_axis_off()
+    panels = []
+    for ax, name in zip(axes.flat, names, strict=False):
+        lesions = all_scores[name].lesions
+        image = np.array([r["max_counts"] for r in lesions])
+        truth = np.array([r["truth_max_counts"] for r in lesions])
+        panels.append((ax, name, image, truth))
+    return fig, panels
 
 
 def bland_altman_figure(all_scores: dict, path: Path) -> Path:
-    plt = _pyplot()
-    names = [n for n, s in all_scores.items() if len(s.lesions) >= 3]
-    rows, cols = _grid(len(names))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.8 * rows), squeeze=False)
-    for ax in axes.flat[len(names) :]:
-        ax.set_axis_off()
-    for ax, name in zip(axes.flat, names, strict=False):
-        lesions = all_scores[name].lesions
-        a = np.array([r["max_counts"] for r in lesions])
-        b = np.array([r["truth_max_counts"] for r in lesions])
+    fig, panels = _lesion_panels(all_scores, 3.2)
+    for ax, name, a, b in panels:
         mean, diff = (a + b) / 2, 100 * (a - b) / ((a + b) / 2)
         bias, sd = diff.mean(), diff.std(ddof=1)
         ax.scatter(mean, diff, s=8, alpha=0.7)
@@ -64,16 +69,8 @@ def bland_altman_figure(all_scores: dict, path: Path) -> Path:
 
 
 def correlation_figure(all_scores: dict, path: Path) -> Path:
-    plt = _pyplot()
-    names = [n for n, s in all_scores.items() if len(s.lesions) >= 3]
-    rows, cols = _grid(len(names))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.0 * cols, 2.8 * rows), squeeze=False)
-    for ax in axes.flat[len(names) :]:
-        ax.set_axis_off()
-    for ax, name in zip(axes.flat, names, strict=False):
-        lesions = all_scores[name].lesions
-        a = np.array([r["max_counts"] for r in lesions])
-        b = np.array([r["truth_max_counts"] for r in lesions])
+    fig, panels = _lesion_panels(all_scores, 3.0)
+    for ax, name, a, b in panels:
         r = np.corrcoef(a, b)[0, 1]
         ax.scatter(b, a, s=8, alpha=0.7)
         top = max(a.max(), b.max()) * 1.05

@@ -173,18 +173,14 @@ def load_fid_inception(weights: str | Path | None = None) -> FIDInception:
             f"(SHA-256 starting 6726825d, normally obtained from {FID_URL}) in $LOWCOUNT_WEIGHTS_DIR, or use the "
             "domain feature network's FID, which needs no download"
         )
-    from lowcount.losses.perceptual import sha256_of
+    from lowcount.losses.perceptual import layout_problems, read_state_dict, sha256_of
 
     if path.name == FID_FILE and not sha256_of(path).startswith("6726825d"):
         raise ValueError(f"{path}: SHA-256 does not start with 6726825d as its name says; download it again")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # damaged or unsafe pickles
-        raise ValueError(f"{path}: not a readable state dict ({type(exc).__name__}: {exc})") from exc
+    state = read_state_dict(path)
     net = FIDInception()
     expected = net.state_dict()
-    missing = sorted(set(expected) - set(state))
-    wrong = [k for k in expected if k in state and state[k].shape != expected[k].shape]
+    missing, wrong = layout_problems(expected, state)
     if missing or wrong:
         raise ValueError(
             f"{path}: not the FID Inception layout (missing {missing[:3]}, wrong shapes {wrong[:3]}); expected "

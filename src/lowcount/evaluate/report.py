@@ -211,7 +211,6 @@ def _page(quality_std, quality_truth, anova_std, anova_truth, fidelity, diagnosi
     if "fid_inception" in (quality_std + quality_truth or [{}])[0]:
         table1.append(("fid_inception", "FID (Inception)"))
     extra = [("group", "Group"), ("ms_ssim", "MS-SSIM"), ("mae", "MAE"), ("nrmse", "NRMSE")]
-    fid_cols = table1
     fidelity_cols = [
         ("group", "Group"),
         ("lesions", "lesions"),
@@ -262,7 +261,7 @@ by Levene's test; pairwise results in tables/anova_*_pairs.csv).</p>
 <h2>Against the noiseless truth</h2>
 <p class="note">Images made from the fast scan are compared with the fast acquisition's truth times k; the
 standard scan with its own truth.</p>
-{_html_table(quality_truth + _anova_line(anova_truth), fid_cols, 4)}
+{_html_table(quality_truth + _anova_line(anova_truth), table1, 4)}
 {_html_table(quality_truth, extra, 4)}
 <h2>Count fidelity</h2>
 <p class="note">Per finding, maximum and mean counts in the image vs the truth; Bland-Altman differences in percent

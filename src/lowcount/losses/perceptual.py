@@ -106,6 +106,25 @@ def resolve_vgg_file(name: str, weights: str | Path | None) -> Path:
     return path
 
 
+def read_state_dict(path: Path) -> dict:
+    """A state dict from a .safetensors file or (safely, ``weights_only``) from a PyTorch pickle."""
+    if path.suffix == ".safetensors":
+        from safetensors.torch import load_file
+
+        return load_file(str(path))
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # UnpicklingError, RuntimeError, EOFError for damaged or unsafe files
+        raise ValueError(f"{path}: not a readable state dict ({type(exc).__name__}: {exc})") from exc
+
+
+def layout_problems(expected: dict, state: dict) -> tuple[list[str], list[str]]:
+    """(keys of ``expected`` missing from ``state``, keys whose tensor shapes differ)."""
+    missing = sorted(set(expected) - set(state))
+    wrong = [k for k in expected if k in state and tuple(state[k].shape) != tuple(expected[k].shape)]
+    return missing, wrong
+
+
 def load_vgg(name: str, weights: str | Path | None = None) -> VGGFeatures:
     """VGGFeatures with ImageNet weights from a local torchvision-layout file (.pth or .safetensors)."""
     path = resolve_vgg_file(name, weights)
@@ -115,20 +134,10 @@ def load_vgg(name: str, weights: str | Path | None = None) -> VGGFeatures:
             f"{path}: SHA-256 does not start with {match.group(1)} as its name says; the file is damaged or "
             "not the published one. Download it again or rename a deliberately different file"
         )
-    if path.suffix == ".safetensors":
-        from safetensors.torch import load_file
-
-        state = load_file(str(path))
-    else:
-        try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as exc:  # UnpicklingError, RuntimeError, EOFError for damaged or unsafe files
-            raise ValueError(f"{path}: not a readable state dict ({type(exc).__name__}: {exc})") from exc
+    state = read_state_dict(path)
     features = {k: v for k, v in state.items() if k.startswith("features.")}
     net = VGGFeatures(name)
-    expected = net.state_dict()
-    missing = sorted(set(expected) - set(features))
-    wrong = [k for k in expected if k in features and features[k].shape != expected[k].shape]
+    missing, wrong = layout_problems(net.state_dict(), features)
     if missing or wrong:
         raise ValueError(
             f"{path}: not torchvision's {name} layout (missing {missing[:4]}, wrong shapes {wrong[:4]}); "
