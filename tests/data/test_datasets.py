@@ -58,6 +58,27 @@ def test_thinned_pairs_are_nested_in_the_target(small_cohort):
     assert counts_in.sum() == pytest.approx(counts_target.sum() / 2.0, rel=0.01)
 
 
+def test_split_pairs_are_two_independent_scans_of_the_same_instant(small_cohort):
+    k = 3.0
+    split = PairedScans(small_cohort, "val", DataConfig(pairs="split", thin_factor=k), train=False, with_truth=True)
+    thinned = PairedScans(small_cohort, "val", DataConfig(pairs="thinned", thin_factor=k), train=False)
+    item, nested = split[0], thinned[0]
+    counts_in = item["input"] * item["counts_per_unit"] / k
+    counts_target = item["target"] * item["counts_per_unit"]
+    standard = nested["target"] * nested["counts_per_unit"]
+    # Input plus the un-rescaled target give back the standard scan, count for count.
+    np.testing.assert_allclose(counts_in + counts_target * (k - 1) / k, standard, atol=1e-2)
+    # Both halves are unbiased for the truth, and their noises are uncorrelated (a nested pair's are not).
+    truth, body = item["truth"] * item["counts_per_unit"], item["truth"] * item["counts_per_unit"] > 5
+    noise_in, noise_target = k * counts_in[body] - truth[body], counts_target[body] - truth[body]
+    assert abs(noise_in.mean()) < 0.02 * truth[body].mean() and abs(noise_target.mean()) < 0.02 * truth[body].mean()
+    assert abs(np.corrcoef(noise_in, noise_target)[0, 1]) < 0.02
+    nested_in = nested["input"] * nested["counts_per_unit"] - truth
+    assert np.corrcoef(nested_in[body], standard[body] - truth[body])[0, 1] > 0.4
+    with pytest.raises(ValueError, match="no counts for the target"):
+        DataConfig(pairs="split", thin_factor=1.0)
+
+
 def test_emanet_pairs_add_noise_at_the_target_level(small_cohort):
     data = PairedScans(small_cohort, "val", DataConfig(pairs="emanet"), train=False)
     item = data[0]

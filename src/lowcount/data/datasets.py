@@ -26,7 +26,7 @@ from lowcount.data.normalise import count_scale
 from lowcount.data.registration import register
 from lowcount.io.manifest import read_manifest
 
-PAIRS = ("acquired", "thinned", "emanet", "self")
+PAIRS = ("acquired", "thinned", "split", "emanet", "self")
 ROLES = ("train", "val", "test")
 VIEW_INDEX = {"anterior": 0, "posterior": 1}
 
@@ -39,9 +39,12 @@ class DataConfig:
         fast: acquisition used as network input (``fast3x``...); its speed factor comes from the manifest.
         target: acquisition used as target (``standard``).
         pairs: ``acquired`` (the real fast scan), ``thinned`` (binomial thinning of the target by
-            ``thin_factor``, drawn anew each epoch), ``emanet`` (EMANet noise levels 1-50 on the target) or
-            ``self`` (input = target: fitting the feature auto-encoder of the perceptual loss).
-        thin_factor: k for ``thinned`` pairs.
+            ``thin_factor``, drawn anew each epoch), ``split`` (the target scan split binomially into a 1/k
+            input and the complementary (k-1)/k counts, rescaled by k/(k-1), as the target: two independent
+            Poisson scans of the same instant, aligned to the pixel; trains from standard scans alone, and the
+            squared-error loss then converges to the noiseless image), ``emanet`` (EMANet noise levels 1-50 on
+            the target) or ``self`` (input = target: fitting the feature auto-encoder of the perceptual loss).
+        thin_factor: k for ``thinned`` and ``split`` pairs.
         consistency: ``speed`` (target left at its own level; input multiplied by k) or ``total``
             (target rescaled so its total equals k x the input's).
         register: align acquired fast scans to their standard scans (global + patch-wise shifts).
@@ -80,6 +83,8 @@ class DataConfig:
             raise ValueError(f"consistency must be 'speed' or 'total', got {self.consistency!r}")
         if not self.thin_factor >= 1.0:
             raise ValueError(f"thin_factor must be >= 1, got {self.thin_factor}")
+        if self.pairs == "split" and not self.thin_factor > 1.0:
+            raise ValueError(f"split pairs leave no counts for the target at thin_factor {self.thin_factor}; use > 1")
         unknown = set(self.views) - set(VIEW_INDEX)
         if unknown or not self.views:
             raise ValueError(f"views must be a non-empty subset of {sorted(VIEW_INDEX)}, got {self.views}")
@@ -210,23 +215,27 @@ class PairedScans:
     def __len__(self) -> int:
         return len(self.items) * self._repeats
 
-    def _input_counts(self, pair: _Pair, rng: np.random.Generator) -> tuple[np.ndarray, float]:
+    def _counts(self, pair: _Pair, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, float]:
+        """(input counts, target counts, k) of one sample."""
         cfg = self.cfg
         if cfg.pairs == "acquired":
-            return pair.fast, pair.speed_factor
+            return pair.fast, pair.target, pair.speed_factor
         if cfg.pairs == "thinned":
-            return thin(pair.target, cfg.thin_factor, rng), cfg.thin_factor
+            return thin(pair.target, cfg.thin_factor, rng), pair.target, cfg.thin_factor
+        if cfg.pairs == "split":
+            k = cfg.thin_factor
+            fast = thin(pair.target, k, rng)
+            return fast, (pair.target - fast) * np.float32(k / (k - 1.0)), k
         if cfg.pairs == "self":
-            return pair.target, 1.0
-        return emanet_noise(pair.target, random_emanet_level(rng), rng), 1.0
+            return pair.target, pair.target, 1.0
+        return emanet_noise(pair.target, random_emanet_level(rng), rng), pair.target, 1.0
 
     def __getitem__(self, index: int) -> dict[str, np.ndarray]:
         cfg = self.cfg
         pair = self.items[index // self._repeats]
         rng = np.random.default_rng([self.seed, self.epoch, index])
-        fast, k = self._input_counts(pair, rng)
+        fast, target, k = self._counts(pair, rng)
         scale = count_scale(fast, k, cfg.normalisation, cfg.fixed_counts_per_unit)
-        target = pair.target
         if cfg.consistency == "total":
             target = target * np.float32(k * fast.sum(dtype=np.float64) / max(target.sum(dtype=np.float64), 1e-9))
         weight = np.ones_like(target, dtype=np.float32)

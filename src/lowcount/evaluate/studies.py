@@ -37,6 +37,7 @@ class Study:
         standard_truth, standard_labels: the same for the standard scan.
         fast_bladder, standard_bladder: bladder masks, from the truth when there is one, else from the counts.
         malignant_labels: labels of the findings ``lesions.csv`` (beside the manifest) calls malignant.
+        standard_uid: SOP Instance UID of the standard scan (ROI files may refer to either scan).
     """
 
     key: str
@@ -51,6 +52,7 @@ class Study:
     fast_bladder: np.ndarray
     standard_bladder: np.ndarray
     malignant_labels: tuple[int, ...] = ()
+    standard_uid: str = ""
 
     @property
     def has_truth(self) -> bool:
@@ -95,11 +97,12 @@ def load_studies(
     """
     from lowcount.data.datasets import select_patients
     from lowcount.io.dicom import read_wholebody
-    from lowcount.io.manifest import read_manifest
+    from lowcount.io.manifest import manifest_path, read_manifest
     from lowcount.phantom.cohort import load_truth
 
+    manifest = manifest_path(manifest)
     rows = read_manifest(manifest)
-    malignant = _malignant_labels(Path(manifest))
+    malignant = _malignant_labels(manifest)
     by_patient: dict[str, dict[str, dict]] = {}
     for row in rows:
         by_patient.setdefault(row["patient_id"], {})[row["acquisition"]] = row
@@ -139,6 +142,7 @@ def load_studies(
                 fast_bladder=_bladders(fast_truth if fast_truth is not None else counts[fast]),
                 standard_bladder=_bladders(standard_truth if standard_truth is not None else counts["standard"]),
                 malignant_labels=malignant.get(pid, ()),
+                standard_uid=str(scans["standard"]["sop_uid"]),
             )
         )
     return studies

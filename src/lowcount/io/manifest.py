@@ -99,15 +99,25 @@ def write_manifest(path: str | Path, rows: list[dict]) -> None:
     atomic_write_text(path, buffer.getvalue())
 
 
+def manifest_path(path: str | Path) -> Path:
+    """The manifest of a cohort given as its folder or as the manifest file itself."""
+    path = Path(path)
+    return path / "manifest.csv" if path.is_dir() else path
+
+
 def read_manifest(path: str | Path) -> list[dict]:
-    """Read and check a manifest; numeric columns become floats, ``fold`` an int, paths absolute.
+    """Read and check a manifest (file or cohort folder); numeric columns become floats, ``fold`` an int,
+    paths absolute.
 
     Raises:
         ManifestError: missing file or column, a bad number, an unknown split, or a patient in two splits.
     """
-    path = Path(path)
+    path = manifest_path(path)
     if not path.is_file():
-        raise ManifestError(f"{path}: no manifest there. Run `lowcount simulate --out DIR` or give DIR/manifest.csv.")
+        raise ManifestError(
+            f"{path}: no manifest there. Give a cohort folder holding manifest.csv or the manifest itself "
+            "(`lowcount simulate --out DIR` makes one)."
+        )
     with open(path, newline="") as fh:
         reader = csv.DictReader(fh)
         missing = set(MANIFEST_COLUMNS) - set(reader.fieldnames or [])

@@ -13,7 +13,7 @@ from lowcount.data.datasets import PairedScans, UnpairedScans
 from lowcount.evaluate.counts import fidelity
 from lowcount.evaluate.metrics import psnr, ssim
 from lowcount.io.atomic import atomic_write_text
-from lowcount.io.manifest import read_manifest
+from lowcount.io.manifest import manifest_path, read_manifest
 from lowcount.models import build_model
 from lowcount.models.patchgan import build_discriminator
 from lowcount.models.weights import save_weights
@@ -91,7 +91,7 @@ def train(
     ``overrides`` (``section.key=value``) change a config read from a file.
     """
     cfg = config if isinstance(config, RunConfig) else load_run_config(config, overrides)
-    manifest = Path(data_dir) / "manifest.csv"
+    manifest = manifest_path(data_dir)
     dist = setup(device)
     try:
         metrics = _train(cfg, manifest, Path(out_dir), dist, resume, fold, progress)
@@ -119,9 +119,9 @@ def _train(
         n_patients = len(train_set.patients)
     validate = None
     if dist.main:
-        # Models trained on simulated (thinned) pairs are validated on the real fast scans when there are any.
+        # Models trained on simulated (thinned or split) pairs are validated on the real fast scans when there are any.
         rows = read_manifest(manifest)
-        real_fast = data_cfg.pairs == "thinned" and any(r["acquisition"] == data_cfg.fast for r in rows)
+        real_fast = data_cfg.pairs in ("thinned", "split") and any(r["acquisition"] == data_cfg.fast for r in rows)
         val_cfg = replace(data_cfg, pairs="acquired") if real_fast else data_cfg
         val_set = PairedScans(manifest, "val", val_cfg, fold, cfg.train.seed, with_truth=_has_truth(rows))
         validate = Validator(val_set)
