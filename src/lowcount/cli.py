@@ -62,6 +62,35 @@ def simulate(
 
 
 @app.command()
+def index(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder holding the exported whole-body NM files (searched recursively).")
+    ],
+    out: Annotated[Path, typer.Option(help="Manifest to write (e.g. site/manifest.csv); paths become relative to it.")],
+    split: Annotated[
+        str, typer.Option(help="test (every patient, for evaluation) or auto (train/val/test 8:1:1).")
+    ] = "test",
+    seed: Annotated[int, typer.Option(help="Seed of the auto split.")] = 0,
+) -> None:
+    """Index a site's own whole-body DICOM files into a manifest (standard = the slowest scan per patient)."""
+    from lowcount.io.index import index_folder
+    from lowcount.io.manifest import write_manifest
+
+    out = out / "manifest.csv" if out.is_dir() else out
+    try:
+        result = index_folder(folder, out, split, seed)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_manifest(out, result.rows)
+    for problem in result.skipped:
+        typer.echo(f"skipped: {problem}", err=True)
+    names = sorted({row["acquisition"] for row in result.rows})
+    typer.echo(f"indexed {len(result.rows)} acquisitions of {result.patients} patients ({', '.join(names)}): {out}")
+
+
+@app.command()
 def info(files: Annotated[list[Path], typer.Argument(help="NM file(s) of one acquisition.")]) -> None:
     """Read a whole-body NM acquisition and report how lowcount sees it (no patient identifiers)."""
     from lowcount.io.dicom import DicomInputError, read_wholebody
@@ -121,7 +150,7 @@ def demo(
 @app.command("train")
 def train_command(
     config: Annotated[Path, typer.Argument(help="Training YAML (sections model, data, train, gan).")],
-    data: Annotated[Path, typer.Option(help="Cohort folder holding manifest.csv.")],
+    data: Annotated[Path, typer.Option(help="Cohort folder holding manifest.csv (or the manifest itself).")],
     out: Annotated[Path, typer.Option(help="Run folder (logs, checkpoints, weights).")],
     resume: Annotated[bool, typer.Option(help="Continue from OUT/last.pt.")] = False,
     fold: Annotated[int | None, typer.Option(help="Cross-validation fold (validation = this fold).")] = None,
@@ -141,7 +170,7 @@ def train_command(
         if all_folds:
             from lowcount.io.manifest import read_manifest
 
-            folds = sorted({r["fold"] for r in read_manifest(data / "manifest.csv")})
+            folds = sorted({r["fold"] for r in read_manifest(data)})
             for k in folds:
                 metrics = train(config, data, out / f"fold{k}", resume, k, device, progress, tuple(set_ or ()))
                 typer.echo(f"fold {k}: " + ", ".join(f"{key} {value:.4f}" for key, value in metrics.items()))
@@ -234,7 +263,7 @@ def enhance(
 @app.command()
 def tune(
     method: Annotated[str, typer.Argument(help="gaussian, median, wiener, tv or bm3d.")],
-    data: Annotated[Path, typer.Option(help="Cohort folder holding manifest.csv.")],
+    data: Annotated[Path, typer.Option(help="Cohort folder holding manifest.csv (or the manifest itself).")],
     out: Annotated[Path, typer.Option(help="Parameter card (JSON) to write.")],
     against: Annotated[
         str, typer.Option(help="Reference: standard (the scan) or truth (phantom cohorts).")
@@ -248,11 +277,12 @@ def tune(
     from lowcount.classical.tuning import save_card
     from lowcount.classical.tuning import tune as tune_filter
     from lowcount.evaluate.studies import load_studies
+    from lowcount.io.manifest import manifest_path
 
     try:
-        studies = load_studies(data / "manifest.csv", "val", fast, fold)
+        studies = load_studies(data, "val", fast, fold)
         card = tune_filter(method, studies, against)
-        card["data"] = {"manifest": str(data / "manifest.csv"), "fast": fast, "fold": fold, "patients": len(studies)}
+        card["data"] = {"manifest": str(manifest_path(data)), "fast": fast, "fold": fold, "patients": len(studies)}
         save_card(card, out)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -266,7 +296,10 @@ def tune(
 
 @app.command()
 def evaluate(
-    manifest: Annotated[Path, typer.Option(help="The cohort's manifest.csv (needs truth files: a phantom cohort).")],
+    manifest: Annotated[
+        Path,
+        typer.Option(help="The cohort's manifest.csv or folder (lowcount simulate, or lowcount index for real scans)."),
+    ],
     out: Annotated[Path, typer.Option(help="Report folder (index.html, tables/, figures/).")],
     pred: Annotated[
         list[str] | None,
@@ -284,8 +317,14 @@ def evaluate(
     inception_weights: Annotated[
         Path | None, typer.Option(help="pytorch-fid's Inception weights file, for a standard FID column.")
     ] = None,
+    rois: Annotated[
+        Path | None,
+        typer.Option(help="CSV of circular ROIs (sop_uid, view, row, col, radius_px, region[, name]); see the README."),
+    ] = None,
 ) -> None:
-    """Score the raw fast scans, each prediction folder and the standard scans; write the HTML report."""
+    """Score the raw fast scans, each prediction folder and the standard scans; write the HTML report.
+
+    Without truth (real scans), everything is scored against the standard scan."""
     from lowcount.evaluate.predictions import load_predictions
     from lowcount.evaluate.report import write_report
     from lowcount.evaluate.scoring import standard_threshold
@@ -294,6 +333,7 @@ def evaluate(
 
     try:
         studies = load_studies(manifest, split, fast)
+        with_truth = all(s.has_truth for s in studies)
         methods = {f"{fast} (raw)": ({s.key: s.speed_factor * s.fast_counts for s in studies}, "fast")}
         for item in pred or ():
             name, sep, folder = item.partition("=")
@@ -301,11 +341,12 @@ def evaluate(
             if name in methods or name == "standard":
                 raise ValueError(f"--pred {item}: the name {name!r} is taken; use NAME=DIR")
             methods[name] = (load_predictions(folder, studies), "fast")
-        methods["standard"] = ({s.key: s.standard_counts for s in studies}, "standard")
         note = "given on the command line"
-        if threshold is None:
-            threshold = standard_threshold(load_studies(manifest, "val", fast))
-            note = "at most 0.1 false spots per view on the validation split's standard scans"
+        if with_truth:
+            methods["standard"] = ({s.key: s.standard_counts for s in studies}, "standard")
+            if threshold is None:
+                threshold = standard_threshold(load_studies(manifest, "val", fast))
+                note = "at most 0.1 false spots per view on the validation split's standard scans"
         network = None
         if feature_net is not None:
             from lowcount.evaluate.features import load_feature_network
@@ -316,17 +357,31 @@ def evaluate(
             from lowcount.evaluate.features import load_feature_network
 
             inception = load_feature_network("inception", inception_weights)
+        roi_sets = None
+        if rois is not None:
+            from lowcount.evaluate.rois import load_rois
+
+            roi_sets = load_rois(rois, studies)
         meta = {"manifest": str(manifest), "split": split, "fast": fast}
-        headline = write_report(studies, methods, out, network, threshold, note, meta, inception=inception)
+        headline = write_report(
+            studies, methods, out, network, threshold, note, meta, inception=inception, rois=roi_sets
+        )
     except (ManifestError, ValueError, FileNotFoundError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
     for name, numbers in headline.items():
-        typer.echo(
-            f"{name:>24}: PSNR vs truth {numbers['psnr_vs_truth_db']:.2f} dB, lesion max/truth "
-            f"{numbers['lesion_max_ratio_median']:.3f}, AUC {numbers['auc']:.3f}, "
-            f"lesions lost {numbers['lesions_lost']}"
-        )
+        if with_truth:
+            typer.echo(
+                f"{name:>24}: PSNR vs truth {numbers['psnr_vs_truth_db']:.2f} dB, lesion max/truth "
+                f"{numbers['lesion_max_ratio_median']:.3f}, AUC {numbers['auc']:.3f}, "
+                f"lesions lost {numbers['lesions_lost']}"
+            )
+        else:
+            roi = numbers.get("roi_lesion_max_ratio_median")
+            typer.echo(
+                f"{name:>24}: PSNR vs standard {numbers['psnr_vs_standard_db']:.2f} dB, SSIM vs standard "
+                f"{numbers['ssim_vs_standard']:.4f}" + (f", lesion ROI max/standard {roi:.3f}" if roi else "")
+            )
     typer.echo(f"report: {out / 'index.html'}")
 
 

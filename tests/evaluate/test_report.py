@@ -141,3 +141,43 @@ def test_standard_threshold_allows_the_stated_false_spot_rate(small_cohort):
     false_spots = np.asarray(scores.false_positive_scores)
     assert np.sum(false_spots >= threshold) <= 0.1 * len(scores.views)
     assert np.sum(false_spots >= threshold * 0.999) >= 1  # the lowest such threshold
+
+
+def test_report_without_truth_scores_against_the_standard_scan_and_rois(report, tmp_path):
+    from dataclasses import replace
+
+    from scipy.ndimage import center_of_mass
+
+    from lowcount.evaluate.report import write_report
+    from lowcount.evaluate.rois import load_rois
+
+    out, studies, _ = report
+    real = [replace(s, fast_truth=None, fast_labels=None, standard_truth=None, standard_labels=None) for s in studies]
+    raw = {s.key: s.speed_factor * s.fast_counts for s in real}
+    lines = ["sop_uid,view,row,col,radius_px,region"]
+    for s in studies:  # a reader's circles on the standard scan's findings, plus one on normal bone
+        for label in np.unique(s.standard_labels[0])[1:]:
+            r, c = center_of_mass(s.standard_labels[0] == label)
+            lines.append(f"{s.standard_uid},anterior,{r:.1f},{c:.1f},3,lesion")
+    (tmp_path / "rois.csv").write_text("\n".join(lines) + "\n")
+    rois = load_rois(tmp_path / "rois.csv", real)
+    with pytest.raises(ValueError, match="without truth the standard scan is the reference"):
+        write_report(real, {"standard": ({s.key: s.standard_counts for s in real}, "standard")}, tmp_path / "x")
+    headline = write_report(real, {"fast3x (raw)": (raw, "fast")}, tmp_path / "real", rois=rois)
+    page = (tmp_path / "real" / "index.html").read_text()
+    assert "These scans have no truth" in page and "Counts in the regions of interest" in page
+    assert "Against the noiseless truth" not in page and not (tmp_path / "real" / "tables" / "diagnosis.csv").exists()
+    # The comparison with the standard scan does not depend on whether the truth is known.
+    with_truth = {
+        (r["patient"], r["view"]): r for r in _rows(out / "tables" / "views.csv") if r["method"] == "fast3x (raw)"
+    }
+    for row in _rows(tmp_path / "real" / "tables" / "views.csv"):
+        assert float(row["standard_psnr"]) == pytest.approx(
+            float(with_truth[row["patient"], row["view"]]["standard_psnr"])
+        )
+    assert headline["fast3x (raw)"]["psnr_vs_truth_db"] is None
+    per_roi = _rows(tmp_path / "real" / "tables" / "rois.csv")
+    assert len(per_roi) == len(lines) - 1
+    (summary,) = _rows(tmp_path / "real" / "tables" / "roi_counts.csv")
+    ratios = [float(r["max_counts"]) / float(r["standard_max_counts"]) for r in per_roi]
+    assert float(summary["max_ratio_median"]) == pytest.approx(np.median(ratios))

@@ -33,10 +33,19 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def _lesion_panels(all_scores: dict, panel_width: float):
-    """(figure, [(axis, method name, image lesion maxima, truth lesion maxima)]): one panel per method with
-    at least three findings, spare panels hidden."""
-    names = [n for n, s in all_scores.items() if len(s.lesions) >= 3]
+def _pairs(scores, reference: str) -> tuple[np.ndarray, np.ndarray]:
+    """(image maxima, reference maxima) of the findings (``truth``) or of the lesion ROIs (``standard``)."""
+    if reference == "truth":
+        rows, key = scores.lesions, "truth_max_counts"
+    else:
+        rows, key = [r for r in scores.rois if r["region"] == "lesion"], "standard_max_counts"
+    return np.array([r["max_counts"] for r in rows]), np.array([r[key] for r in rows])
+
+
+def _lesion_panels(all_scores: dict, panel_width: float, reference: str = "truth"):
+    """(figure, [(axis, method name, image lesion maxima, reference lesion maxima)]): one panel per method with
+    at least three findings (``truth``) or lesion ROIs (``standard``), spare panels hidden."""
+    names = [n for n, s in all_scores.items() if _pairs(s, reference)[0].size >= 3]
     cols = min(4, max(len(names), 1))
     rows = (len(names) + cols - 1) // cols
     fig, axes = _pyplot().subplots(rows, cols, figsize=(panel_width * cols, 2.8 * rows), squeeze=False)
@@ -44,15 +53,13 @@ def _lesion_panels(all_scores: dict, panel_width: float):
         ax.set_axis_off()
     panels = []
     for ax, name in zip(axes.flat, names, strict=False):
-        lesions = all_scores[name].lesions
-        image = np.array([r["max_counts"] for r in lesions])
-        truth = np.array([r["truth_max_counts"] for r in lesions])
-        panels.append((ax, name, image, truth))
+        panels.append((ax, name, *_pairs(all_scores[name], reference)))
     return fig, panels
 
 
-def bland_altman_figure(all_scores: dict, path: Path) -> Path:
-    fig, panels = _lesion_panels(all_scores, 3.2)
+def bland_altman_figure(all_scores: dict, path: Path, reference: str = "truth") -> Path:
+    """Lesion maxima of each method against the ``truth`` (phantom findings) or the ``standard`` scan (lesion ROIs)."""
+    fig, panels = _lesion_panels(all_scores, 3.2, reference)
     for ax, name, a, b in panels:
         mean, diff = (a + b) / 2, 100 * (a - b) / ((a + b) / 2)
         bias, sd = diff.mean(), diff.std(ddof=1)
@@ -68,8 +75,8 @@ def bland_altman_figure(all_scores: dict, path: Path) -> Path:
     return _save(fig, path)
 
 
-def correlation_figure(all_scores: dict, path: Path) -> Path:
-    fig, panels = _lesion_panels(all_scores, 3.0)
+def correlation_figure(all_scores: dict, path: Path, reference: str = "truth") -> Path:
+    fig, panels = _lesion_panels(all_scores, 3.0, reference)
     for ax, name, a, b in panels:
         r = np.corrcoef(a, b)[0, 1]
         ax.scatter(b, a, s=8, alpha=0.7)
@@ -78,7 +85,7 @@ def correlation_figure(all_scores: dict, path: Path) -> Path:
         ax.set_xlim(0, top)
         ax.set_ylim(0, top)
         ax.set_title(f"{name} (r = {r:.3f})", fontsize=8)
-        ax.set_xlabel("truth lesion max counts", fontsize=7)
+        ax.set_xlabel(f"{'truth' if reference == 'truth' else 'standard scan ROI'} lesion max counts", fontsize=7)
         ax.set_ylabel("image lesion max counts", fontsize=7)
         ax.tick_params(labelsize=6)
     return _save(fig, path)
@@ -107,29 +114,45 @@ def roc_figure(all_scores: dict, path: Path) -> Path:
     return _save(fig, path)
 
 
-def _inset_box(labels: np.ndarray, truth: np.ndarray, half_px: int = 24) -> tuple[int, int, int, int] | None:
-    if not (labels > 0).any():
+def _inset_box(centre: tuple[float, float] | None, shape: tuple[int, int], half_px: int = 24):
+    if centre is None:
         return None
-    hottest = np.unravel_index(int(np.argmax(np.where(labels > 0, truth, -np.inf))), truth.shape)
-    r0 = int(np.clip(hottest[0] - half_px, 0, truth.shape[0] - 2 * half_px))
-    c0 = int(np.clip(hottest[1] - half_px, 0, truth.shape[1] - 2 * half_px))
+    r0 = int(np.clip(round(centre[0]) - half_px, 0, shape[0] - 2 * half_px))
+    c0 = int(np.clip(round(centre[1]) - half_px, 0, shape[1] - 2 * half_px))
     return r0, r0 + 2 * half_px, c0, c0 + 2 * half_px
 
 
-def case_figure(studies: list, columns: dict[str, dict[str, np.ndarray]], path: Path, view: int = 0) -> Path:
-    """``columns``: {title: {study key: (views, rows, cols) image}}, shown left to right; truth added last."""
+def _hottest_finding(study, view: int, rois: list | None) -> tuple[float, float] | None:
+    """Centre of the zoom: the hottest phantom finding, else the first lesion ROI of the view, else none."""
+    if study.has_truth:
+        labels, truth = study.fast_labels[view], study.fast_truth[view]
+        if not (labels > 0).any():
+            return None
+        return np.unravel_index(int(np.argmax(np.where(labels > 0, truth, -np.inf))), truth.shape)
+    lesions = [r for r in rois or () if r.view == view and r.region == "lesion"]
+    return (lesions[0].row, lesions[0].col) if lesions else None
+
+
+def case_figure(
+    studies: list, columns: dict[str, dict[str, np.ndarray]], path: Path, view: int = 0, rois: dict | None = None
+) -> Path:
+    """``columns``: {title: {study key: (views, rows, cols) image}}, shown left to right; the truth is added last
+    when the studies have one (phantoms); otherwise the grey scale follows the last column (the standard scan)
+    and the zoom follows the first lesion ROI of ``rois`` ({study key: [Roi]}), placed as drawn."""
     from lowcount.evaluate.gallery import body_rows
 
     plt = _pyplot()
-    titles = [*columns, "truth"]
+    with_truth = all(s.has_truth for s in studies)
+    titles = [*columns, "truth"] if with_truth else list(columns)
     fig, axes = plt.subplots(2 * len(studies), len(titles), figsize=(1.6 * len(titles), 5.2 * len(studies)),
                              squeeze=False, gridspec_kw={"height_ratios": [3, 1] * len(studies)})  # fmt: skip
     for i, study in enumerate(studies):
-        truth = study.fast_truth[view]
-        images = [columns[t][study.key][view] for t in columns] + [truth]
-        rows = body_rows(truth)
-        vmax = float(np.percentile(truth[truth > 0], 99.5)) if (truth > 0).any() else 1.0
-        box = _inset_box(study.fast_labels[view], truth)
+        images = [columns[t][study.key][view] for t in columns]
+        scale = study.fast_truth[view] if with_truth else images[-1]
+        images += [scale] if with_truth else []
+        rows = body_rows(scale)
+        vmax = float(np.percentile(scale[scale > 0], 99.5)) if (scale > 0).any() else 1.0
+        box = _inset_box(_hottest_finding(study, view, (rois or {}).get(study.key)), scale.shape)
         for j, (title, image) in enumerate(zip(titles, images, strict=True)):
             ax, zoom = axes[2 * i, j], axes[2 * i + 1, j]
             ax.imshow(image[rows], cmap="gray_r", vmin=0, vmax=vmax, interpolation="nearest", aspect="auto")

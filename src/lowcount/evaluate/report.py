@@ -98,102 +98,136 @@ def write_report(
     observer: ObserverConfig = ObserverConfig(),
     case_patients: int = 2,
     inception=None,
+    rois: dict | None = None,
 ) -> dict:
     """Score every method and write the report; returns the headline numbers.
 
     Args:
-        studies: test studies with truth (lowcount.evaluate.studies.load_studies).
-        methods: {name: (images by study key, kind)}, kind ``fast`` or ``standard`` (see scoring).
+        studies: test studies (lowcount.evaluate.studies.load_studies); with truth (phantom cohorts) the report
+            adds the comparison with the truth, count fidelity per finding and the lesion observer.
+        methods: {name: (images by study key, kind)}, kind ``fast`` or ``standard`` (see scoring); without
+            truth only ``fast`` methods, and the standard scan is the reference.
         network: a lowcount.evaluate.features.FeatureNetwork for LPIPS and FID, or None (columns n/a).
         threshold: the observer's operating threshold; None chooses it on these standard scans (flagged).
         threshold_note: where the threshold came from, for the report.
         metadata: configs, versions and data description, shown and saved.
         inception: a FeatureNetwork of kind ``inception`` for an extra, standard FID column, or None.
+        rois: {study key: [Roi]} from a user's ROI file (lowcount.evaluate.rois.load_rois), or None.
     """
     from lowcount.evaluate import figures, tables
-    from lowcount.evaluate.scoring import score_method
+    from lowcount.evaluate.scoring import MethodScores, ReferenceCache, score_method
     from lowcount.io.atomic import atomic_write_text
 
     out = Path(out_dir)
     (out / "tables").mkdir(parents=True, exist_ok=True)
     (out / "figures").mkdir(parents=True, exist_ok=True)
-    from lowcount.evaluate.scoring import MethodScores, ReferenceCache
+    with_truth = all(s.has_truth for s in studies)
+    if not with_truth and any(kind == "standard" for _, kind in methods.values()):
+        raise ValueError("without truth the standard scan is the reference; pass only methods made from the fast scan")
 
     all_scores = {name: MethodScores(name) for name in methods}
     for study in studies:  # study by study, so the reference-side cache holds one patient at a time
         cache = ReferenceCache()
         for name, (images, kind) in methods.items():
-            part = score_method(name, images, [study], kind, network, observer, cache)
-            for field in ("views", "lesions", "patients", "false_positive_scores"):
+            part = score_method(name, images, [study], kind, network, observer, cache, rois)
+            for field in ("views", "lesions", "patients", "false_positive_scores", "rois"):
                 getattr(all_scores[name], field).extend(getattr(part, field))
-    if threshold is None:
+    if with_truth and threshold is None:
         from lowcount.evaluate.scoring import standard_threshold
 
         threshold = standard_threshold(studies, observer=observer)
         threshold_note = "chosen on the evaluated standard scans (0.1 false spots per view): optimistic for them"
 
-    quality_std = tables.quality_table(all_scores, "standard", _fids(all_scores, methods, studies, network, "standard"))
-    quality_truth = tables.quality_table(all_scores, "truth", _fids(all_scores, methods, studies, network, "truth"))
+    sections = {"with_truth": with_truth}
+    quality = {"standard": tables.quality_table(all_scores, "standard", _fids(all_scores, methods, studies, network,
+                                                                                  "standard"))}  # fmt: skip
+    if with_truth:
+        quality["truth"] = tables.quality_table(
+            all_scores, "truth", _fids(all_scores, methods, studies, network, "truth")
+        )
     if inception is not None:
-        for rows, reference in ((quality_std, "standard"), (quality_truth, "truth")):
+        for reference, rows in quality.items():
             fids = _fids(all_scores, methods, studies, inception, reference)
             for row in rows:
                 row["fid_inception"] = fids.get(row["group"], float("nan"))
-    anova_std = tables.anova_rows({n: s for n, s in all_scores.items() if methods[n][1] == "fast"}, "standard")
-    anova_truth = tables.anova_rows(all_scores, "truth")
-    fidelity = tables.fidelity_table(all_scores)
-    diagnosis = tables.diagnosis_table(all_scores, threshold)
-
-    _write_csv(out / "tables" / "quality_vs_standard.csv", quality_std)
-    _write_csv(out / "tables" / "quality_vs_truth.csv", quality_truth)
-    for name, rows in (("anova_vs_standard", anova_std), ("anova_vs_truth", anova_truth)):
-        _write_csv(out / "tables" / f"{name}.csv", rows)
-        pairs = [{"metric": r["metric"], "posthoc": r["posthoc"], **p} for r in rows for p in r["pairs"]]
-        _write_csv(out / "tables" / f"{name}_pairs.csv", pairs)
-    _write_csv(out / "tables" / "count_fidelity.csv", fidelity)
-    _write_csv(out / "tables" / "diagnosis.csv", diagnosis)
-    _write_csv(out / "tables" / "views.csv", [r for s in all_scores.values() for r in s.views])
-    _write_csv(out / "tables" / "lesions.csv", [r for s in all_scores.values() for r in s.lesions])
-    _write_csv(out / "tables" / "patients.csv", [r for s in all_scores.values() for r in s.patients])
-
-    figures.bland_altman_figure(all_scores, out / "figures" / "bland_altman.png")
-    figures.correlation_figure(all_scores, out / "figures" / "correlation.png")
-    figures.roc_figure(all_scores, out / "figures" / "roc.png")
-    with_lesions = sorted(studies, key=lambda s: -int((s.fast_labels > 0).sum()))[:case_patients]
-    columns = {name: images for name, (images, _) in methods.items()}
-    figures.case_figure(with_lesions, columns, out / "figures" / "cases.png")
-
-    headline = {
-        name: {
-            "psnr_vs_truth_db": float(np.mean([r["truth_psnr"] for r in s.views])),
-            "ssim_vs_truth": float(np.mean([r["truth_ssim"] for r in s.views])),
-            "psnr_vs_standard_db": float(np.mean([r["standard_psnr"] for r in s.views]))
-            if "standard_psnr" in s.views[0]
-            else None,
-            "ssim_vs_standard": float(np.mean([r["standard_ssim"] for r in s.views]))
-            if "standard_ssim" in s.views[0]
-            else None,
-            "lesion_max_ratio_median": next(f.get("lesion_max_ratio_median") for f in fidelity if f["group"] == name),
-            "lesion_max_bias_pct": next(f.get("max_bias_pct") for f in fidelity if f["group"] == name),
-            "auc": next(d["auc"] for d in diagnosis if d["group"] == name),
-            "lesions_lost": next(d["lesions_lost"] for d in diagnosis if d["group"] == name),
-            "false_spots_per_view": next(d["false_spots_per_view"] for d in diagnosis if d["group"] == name),
-        }
-        for name, s in all_scores.items()
+    anova = {
+        "standard": tables.anova_rows({n: s for n, s in all_scores.items() if methods[n][1] == "fast"}, "standard")
     }
+    if with_truth:
+        anova["truth"] = tables.anova_rows(all_scores, "truth")
+    for reference, rows in quality.items():
+        _write_csv(out / "tables" / f"quality_vs_{reference}.csv", rows)
+        _write_csv(out / "tables" / f"anova_vs_{reference}.csv", anova[reference])
+        pairs = [{"metric": r["metric"], "posthoc": r["posthoc"], **p} for r in anova[reference] for p in r["pairs"]]
+        _write_csv(out / "tables" / f"anova_vs_{reference}_pairs.csv", pairs)
+    _write_csv(out / "tables" / "views.csv", [r for s in all_scores.values() for r in s.views])
+    if with_truth:
+        sections["fidelity"] = tables.fidelity_table(all_scores)
+        sections["diagnosis"] = tables.diagnosis_table(all_scores, threshold)
+        _write_csv(out / "tables" / "count_fidelity.csv", sections["fidelity"])
+        _write_csv(out / "tables" / "diagnosis.csv", sections["diagnosis"])
+        _write_csv(out / "tables" / "lesions.csv", [r for s in all_scores.values() for r in s.lesions])
+        _write_csv(out / "tables" / "patients.csv", [r for s in all_scores.values() for r in s.patients])
+        figures.bland_altman_figure(all_scores, out / "figures" / "bland_altman.png")
+        figures.correlation_figure(all_scores, out / "figures" / "correlation.png")
+        figures.roc_figure(all_scores, out / "figures" / "roc.png")
+    if any(s.rois for s in all_scores.values()):
+        sections["rois"] = tables.roi_table(all_scores)
+        _write_csv(out / "tables" / "roi_counts.csv", sections["rois"])
+        _write_csv(out / "tables" / "rois.csv", [r for s in all_scores.values() for r in s.rois])
+        figures.bland_altman_figure(all_scores, out / "figures" / "bland_altman_rois.png", "standard")
+        figures.correlation_figure(all_scores, out / "figures" / "correlation_rois.png", "standard")
+
+    columns = {name: images for name, (images, _) in methods.items()}
+    if with_truth:
+        cases = sorted(studies, key=lambda s: -int((s.fast_labels > 0).sum()))[:case_patients]
+    else:
+        columns["standard"] = {s.key: s.standard_counts for s in studies}
+        cases = sorted(studies, key=lambda s: -len((rois or {}).get(s.key, ())))[:case_patients]
+    figures.case_figure(cases, columns, out / "figures" / "cases.png", rois=rois)
+
+    headline = {name: _headline(name, s, sections) for name, s in all_scores.items()}
     meta = {
         **(metadata or {}),
         "patients": len(studies),
-        "observer": {"threshold": threshold, "threshold_note": threshold_note, **vars(observer)},
+        "truth": "phantom truth" if with_truth else "none (real scans): scored against the standard scan only",
+        "observer": {"threshold": threshold, "threshold_note": threshold_note, **vars(observer)}
+        if with_truth
+        else None,
         "feature_network": getattr(network, "kind", None),
         "inception_fid": inception is not None,
+        "roi_file": bool(rois),
     }
     atomic_write_text(out / "report.json", json.dumps({"headline": headline, "metadata": meta}, indent=2, default=str))
-    atomic_write_text(
-        out / "index.html",
-        _page(quality_std, quality_truth, anova_std, anova_truth, fidelity, diagnosis, meta, threshold, threshold_note),
-    )
+    atomic_write_text(out / "index.html", _page(quality, anova, sections, meta, threshold, threshold_note))
     return headline
+
+
+def _mean_of(scores, key: str) -> float | None:
+    return float(np.mean([r[key] for r in scores.views])) if key in scores.views[0] else None
+
+
+def _headline(name: str, scores, sections: dict) -> dict:
+    row = {
+        "psnr_vs_truth_db": _mean_of(scores, "truth_psnr"),
+        "ssim_vs_truth": _mean_of(scores, "truth_ssim"),
+        "psnr_vs_standard_db": _mean_of(scores, "standard_psnr"),
+        "ssim_vs_standard": _mean_of(scores, "standard_ssim"),
+    }
+    if sections["with_truth"]:
+        fidelity = next(f for f in sections["fidelity"] if f["group"] == name)
+        diagnosis = next(d for d in sections["diagnosis"] if d["group"] == name)
+        row.update(
+            lesion_max_ratio_median=fidelity.get("lesion_max_ratio_median"),
+            lesion_max_bias_pct=fidelity.get("max_bias_pct"),
+            auc=diagnosis["auc"],
+            lesions_lost=diagnosis["lesions_lost"],
+            false_spots_per_view=diagnosis["false_spots_per_view"],
+        )
+    lesion_rois = [r for r in sections.get("rois", ()) if r["group"] == name and r["region"] == "lesion"]
+    if lesion_rois:
+        row["roi_lesion_max_ratio_median"] = lesion_rois[0]["max_ratio_median"]
+    return row
 
 
 def _anova_line(rows: list[dict]) -> list[dict]:
@@ -205,10 +239,10 @@ def _anova_line(rows: list[dict]) -> list[dict]:
     return [f_row, p_row]
 
 
-def _page(quality_std, quality_truth, anova_std, anova_truth, fidelity, diagnosis, meta, threshold, note) -> str:
+def _page(quality: dict, anova: dict, sections: dict, meta: dict, threshold, note: str) -> str:
     table1 = [("group", "Group"), ("ssim", "SSIM"), ("psnr", "PSNR (dB)"), ("lpips", "LPIPS"), ("rmse", "RMSE"),
               ("fid", "FID")]  # fmt: skip
-    if "fid_inception" in (quality_std + quality_truth or [{}])[0]:
+    if "fid_inception" in (quality["standard"] or [{}])[0]:
         table1.append(("fid_inception", "FID (Inception)"))
     extra = [("group", "Group"), ("ms_ssim", "MS-SSIM"), ("mae", "MAE"), ("nrmse", "NRMSE")]
     fidelity_cols = [
@@ -238,7 +272,73 @@ def _page(quality_std, quality_truth, anova_std, anova_truth, fidelity, diagnosi
         ("false_spots_per_view", "false spots / view"),
         ("invented_hot_spots_per_view", "hot spots above the standard envelope / view"),
     ]
-    meta_text = html.escape(json.dumps(meta, indent=2, default=str))
+    roi_cols = [
+        ("group", "Group"),
+        ("region", "region"),
+        ("rois", "ROIs"),
+        ("max_ratio_median", "max / standard (median)"),
+        ("max_bias_pct", "max bias %"),
+        ("max_loa_low_pct", "LoA low %"),
+        ("max_loa_high_pct", "LoA high %"),
+        ("max_r", "Pearson r (max)"),
+        ("mean_ratio_median", "mean / standard (median)"),
+        ("mean_bias_pct", "mean bias %"),
+    ]
+    parts = [
+        "<h2>Against the standard scan (the papers' comparison)</h2>",
+        _html_table(quality["standard"] + _anova_line(anova["standard"]), table1, 4),
+        _html_table(quality["standard"], extra, 4),
+    ]
+    if sections["with_truth"]:
+        parts += [
+            "<h2>Against the noiseless truth</h2>",
+            '<p class="note">Images made from the fast scan are compared with the fast acquisition\'s truth times k; '
+            "the standard scan with its own truth.</p>",
+            _html_table(quality["truth"] + _anova_line(anova["truth"]), table1, 4),
+            _html_table(quality["truth"], extra, 4),
+            "<h2>Count fidelity</h2>",
+            '<p class="note">Per finding, maximum and mean counts in the image vs the truth; Bland-Altman differences '
+            "in percent of the pair mean (bias and 95 % limits of agreement).</p>",
+            _html_table(sections["fidelity"], fidelity_cols, 3),
+            '<img src="figures/bland_altman.png" alt="Bland-Altman plots of lesion maximum counts">',
+            '<img src="figures/correlation.png" alt="Lesion maximum counts vs truth">',
+        ]
+    else:
+        parts.append(
+            '<p class="note">These scans have no truth (real acquisitions): the comparison with the noiseless truth, '
+            "count fidelity per known finding, invented hot spots and the lesion observer need a phantom cohort "
+            "(lowcount simulate). Counts in regions of interest are compared with the standard scan below when an "
+            "ROI file is given.</p>"
+        )
+    if "rois" in sections:
+        parts += [
+            "<h2>Counts in the regions of interest (ROI file)</h2>",
+            '<p class="note">Per ROI, maximum and mean counts in the image vs the standard scan, the circle moved by '
+            "the global shift between the fast and standard scans of each view; Bland-Altman in percent of the pair "
+            "mean. The standard scan is itself noisy and was acquired at another time, so these ratios include its "
+            "noise and any redistribution of the tracer (tables/rois.csv has every ROI).</p>",
+            _html_table(sections["rois"], roi_cols, 3),
+            '<img src="figures/bland_altman_rois.png" alt="Bland-Altman plots of lesion ROI maximum counts">',
+            '<img src="figures/correlation_rois.png" alt="Lesion ROI maximum counts vs the standard scan">',
+        ]
+    if sections["with_truth"]:
+        parts += [
+            "<h2>Diagnostic performance (automatic observer)</h2>",
+            f'<p class="note">{html.escape(OBSERVER_NOTE)} Threshold {threshold:.2f} ({html.escape(note)}). A lesion '
+            "is lost when the truth's score reaches the threshold and the image's does not; false spots are "
+            "candidates at or above the threshold away from every finding.</p>",
+            _html_table(sections["diagnosis"], diagnosis_cols, 3),
+            '<img src="figures/roc.png" alt="ROC curves">',
+        ]
+    zoom = "the patient's hottest finding" if sections["with_truth"] else "the patient's first lesion ROI, if any"
+    parts += [
+        "<h2>Cases</h2>",
+        f'<p class="note">Anterior views; below each, the zoomed region of {zoom} (red box).</p>',
+        '<img src="figures/cases.png" alt="Case figure">',
+        "<h2>Run metadata</h2>",
+        f"<pre>{html.escape(json.dumps(meta, indent=2, default=str))}</pre>",
+    ]
+    body = "\n".join(parts)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>lowcount evaluation report</title>
 <style>
@@ -255,30 +355,6 @@ range = the reference's maximum there; mean &plusmn; SD over views; FID over the
 ({html.escape(str(meta.get("feature_network") or "no feature network: LPIPS and FID n/a"))} features, 64-pixel
 tiles: comparable within lowcount reports only). F and P: one-way ANOVA across the groups (post-hoc test chosen
 by Levene's test; pairwise results in tables/anova_*_pairs.csv).</p>
-<h2>Against the standard scan (the papers' comparison)</h2>
-{_html_table(quality_std + _anova_line(anova_std), table1, 4)}
-{_html_table(quality_std, extra, 4)}
-<h2>Against the noiseless truth</h2>
-<p class="note">Images made from the fast scan are compared with the fast acquisition's truth times k; the
-standard scan with its own truth.</p>
-{_html_table(quality_truth + _anova_line(anova_truth), table1, 4)}
-{_html_table(quality_truth, extra, 4)}
-<h2>Count fidelity</h2>
-<p class="note">Per finding, maximum and mean counts in the image vs the truth; Bland-Altman differences in percent
-of the pair mean (bias and 95 % limits of agreement).</p>
-{_html_table(fidelity, fidelity_cols, 3)}
-<img src="figures/bland_altman.png" alt="Bland-Altman plots of lesion maximum counts">
-<img src="figures/correlation.png" alt="Lesion maximum counts vs truth">
-<h2>Diagnostic performance (automatic observer)</h2>
-<p class="note">{html.escape(OBSERVER_NOTE)} Threshold {threshold:.2f} ({html.escape(note)}). A lesion is lost
-when the truth's score reaches the threshold and the image's does not; false spots are candidates at or above the
-threshold away from every finding.</p>
-{_html_table(diagnosis, diagnosis_cols, 3)}
-<img src="figures/roc.png" alt="ROC curves">
-<h2>Cases</h2>
-<p class="note">Anterior views; below each, the zoomed region of the patient's hottest finding (red box).</p>
-<img src="figures/cases.png" alt="Case figure">
-<h2>Run metadata</h2>
-<pre>{meta_text}</pre>
+{body}
 </body></html>
 """

@@ -12,6 +12,11 @@ view when a feature network is given, the ratio of total counts to the truth's, 
 invented hot spots (noise-envelope test) and the observer's false positives. Per finding: maximum and
 mean counts vs the truth's and the observer's score in the image and in the truth. Per patient: the
 observer's best score and whether the patient has a malignant finding.
+
+Without truth (a site's own scans, indexed by ``lowcount index``) only the comparison with the standard scan
+is possible: the image metrics against it, the ratio of total counts to its total, and, when the user gave
+an ROI file (lowcount.evaluate.rois), maximum and mean counts per ROI in the image and in the standard scan.
+ROIs are measured on phantom cohorts too.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ class MethodScores:
     lesions: list[dict] = field(default_factory=list)
     patients: list[dict] = field(default_factory=list)
     false_positive_scores: list[float] = field(default_factory=list)
+    rois: list[dict] = field(default_factory=list)
 
 
 class ReferenceCache:
@@ -78,16 +84,20 @@ def score_method(
     network=None,
     observer: ObserverConfig = ObserverConfig(),
     cache: ReferenceCache | None = None,
+    rois: dict | None = None,
 ) -> MethodScores:
-    """Scores of ``images`` ({study key: (views, rows, cols) counts}) on ``studies`` (with truth).
+    """Scores of ``images`` ({study key: (views, rows, cols) counts}) on ``studies``.
 
     Args:
-        kind: ``fast`` for images made from the fast scan, ``standard`` for the standard scan itself.
+        kind: ``fast`` for images made from the fast scan, ``standard`` for the standard scan itself (which
+            needs truth to be scored).
         cache: share reference-side work between the methods of one report.
+        rois: {study key: [lowcount.evaluate.rois.Roi]} from an ROI file, or None.
     """
     from lowcount.evaluate.counts import invented_hot_spots, lesion_counts, recovery, region_masks, scoring_mask
     from lowcount.evaluate.diagnosis import lesion_free_background, read_view
     from lowcount.evaluate.features import lpips_reference
+    from lowcount.evaluate.rois import roi_rows, view_shifts
 
     if kind not in ("fast", "standard"):
         raise ValueError(f"kind must be 'fast' or 'standard', got {kind!r}")
@@ -106,30 +116,41 @@ def score_method(
 
         return cache.get((*key, id(network), observer), make)
 
+    def view_row(study, image: np.ndarray, v: int, against_standard: bool) -> dict:
+        row = {"method": name, "patient": study.key, "view": ("anterior", "posterior")[v] if v < 2 else str(v)}
+        if against_standard:
+            standard, bladder = study.standard_counts[v], study.standard_bladder[v]
+            std = reference_side((study.key, "standard", "scan", v), standard, bladder)
+            row.update({f"standard_{k}": x for k, x in image_metrics(image[v], standard, std["mask"], network,
+                                                                      std["lpips"]).items()})  # fmt: skip
+            row["standard_total_counts_ratio"] = float(image[v].sum() / standard.sum())
+        return row
+
     for study in studies:
         if study.key not in images:
             raise ValueError(f"method {name!r} has no image of study {study.key}")
-        if not study.has_truth:
-            raise ValueError(f"study {study.key} has no truth; scoring needs a phantom cohort")
         image = np.asarray(images[study.key], np.float64)
+        scan = study.fast_counts if kind == "fast" else study.standard_counts
+        if image.shape != scan.shape:
+            raise ValueError(f"method {name!r}, study {study.key}: image {image.shape} vs scan {scan.shape}")
+        if kind == "fast" and rois and rois.get(study.key):
+            shifts = cache.get((study.key, "shifts"), lambda study=study: view_shifts(study))
+            scores.rois += roi_rows(name, study, image, rois[study.key], shifts)
+        if not study.has_truth:
+            if kind == "standard":
+                raise ValueError(f"study {study.key} has no truth: the standard scan is the reference, not a method")
+            scores.views += [view_row(study, image, v, True) for v in range(image.shape[0])]
+            continue
         truth = study.fast_truth if kind == "fast" else study.standard_truth
         labels = study.fast_labels if kind == "fast" else study.standard_labels
         bladder = study.fast_bladder if kind == "fast" else study.standard_bladder
-        if image.shape != truth.shape:
-            raise ValueError(f"method {name!r}, study {study.key}: image {image.shape} vs scan {truth.shape}")
         best = 0.0
         for v in range(image.shape[0]):
             side = reference_side((study.key, kind, "truth", v), truth[v], bladder[v], labels[v])
             mask = side["mask"]
-            row = {"method": name, "patient": study.key, "view": ("anterior", "posterior")[v] if v < 2 else str(v)}
+            row = view_row(study, image, v, kind == "fast")
             truth_metrics = image_metrics(image[v], truth[v], mask, network, side["lpips"])
-            row.update({f"truth_{k}": val for k, val in truth_metrics.items()})
-            if kind == "fast":
-                std = reference_side(
-                    (study.key, "standard", "scan", v), study.standard_counts[v], study.standard_bladder[v]
-                )
-                std_metrics = image_metrics(image[v], study.standard_counts[v], std["mask"], network, std["lpips"])
-                row.update({f"standard_{k}": val for k, val in std_metrics.items()})
+            row.update({f"truth_{k}": x for k, x in truth_metrics.items()})
             row["total_counts_ratio"] = float(image[v].sum() / truth[v].sum())
             rec = recovery(image[v], truth[v], region_masks(truth[v], labels[v], bladder[v]))
             row.update({f"recovery_{k}": val for k, val in rec.items()})

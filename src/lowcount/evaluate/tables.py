@@ -7,6 +7,8 @@ Each table is a list of row dicts (CSV-ready) with text cells for display built 
   with one-way ANOVA F and P per metric across the groups (:func:`anova_rows`);
 - :func:`fidelity_table`: lesion maximum/mean counts vs the truth (Bland-Altman bias and 95 % limits of
   agreement in percent of the truth, Pearson r), recovery per region, total counts;
+- :func:`roi_table`: per method and region of a user's ROI file, maximum and mean counts vs the standard
+  scan (median ratio, Bland-Altman, Pearson r);
 - :func:`diagnosis_table`: the lesion observer at a fixed threshold: patient-level AUC, sensitivity,
   specificity, accuracy; lesions detected and lost; false-positive spots per view; invented hot spots.
 """
@@ -106,6 +108,29 @@ def fidelity_table(all_scores: dict) -> list[dict]:
             row[f"recovery_{region}"] = float(np.nanmean(_values(scores, f"recovery_{region}")))
         row["total_counts_ratio"] = float(np.mean(_values(scores, "total_counts_ratio")))
         rows.append(row)
+    return rows
+
+
+def roi_table(all_scores: dict) -> list[dict]:
+    """Rows per method and ROI region (regions in lowcount.evaluate.rois.REGIONS order), against the standard scan."""
+    from lowcount.evaluate.rois import REGIONS
+
+    rows = []
+    for name, scores in all_scores.items():
+        for region in REGIONS:
+            rois = [r for r in scores.rois if r["region"] == region]
+            if not rois:
+                continue
+            image_max = np.array([r["max_counts"] for r in rois])
+            standard_max = np.array([r["standard_max_counts"] for r in rois])
+            image_mean = np.array([r["mean_counts"] for r in rois])
+            standard_mean = np.array([r["standard_mean_counts"] for r in rois])
+            row = {"group": name, "region": region, "rois": len(rois)}
+            row["max_ratio_median"] = float(np.median(image_max / np.maximum(standard_max, 1e-9)))
+            row["mean_ratio_median"] = float(np.median(image_mean / np.maximum(standard_mean, 1e-9)))
+            row.update({f"max_{k}": v for k, v in bland_altman(image_max, standard_max).items()})
+            row.update({f"mean_{k}": v for k, v in bland_altman(image_mean, standard_mean).items()})
+            rows.append(row)
     return rows
 
 
