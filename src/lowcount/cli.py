@@ -392,11 +392,21 @@ def ship_models(
     ),
     patients: Annotated[int, typer.Option(min=10, help="Patients of the shipping cohort.")] = 100,
     seed: Annotated[int, typer.Option(help="Seed of the shipping cohort (no test or demo uses it).")] = 5000,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Rebuild only this stage (feature_net, se_unet, se_lite_cyclegan, classical, observer); repeat."
+        ),
+    ] = None,
 ) -> None:
     """Rebuild the shipped models, filter settings and observer threshold (hours of CPU; resumable)."""
     from lowcount.shipped.build import build
 
-    build(work, patients, seed)
+    try:
+        build(work, patients, seed, only=tuple(only or ()))
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
 
 
 @app.command("export-onnx")

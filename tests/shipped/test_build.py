@@ -1,8 +1,10 @@
 """`lowcount ship-models` end to end with tiny trainings: layout, cards, and that a second call resumes."""
 
 import json
+import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from lowcount.shipped import CLASSICAL, FEATURE_NET, MODELS, STANDARD_FILTERS
@@ -48,3 +50,16 @@ def test_build_writes_every_shipped_file_and_resumes(tmp_path, capsys):
     build(tmp_path / "work", patients=10, seed=77, out=out, trainings=configs)
     log = capsys.readouterr().out
     assert log.count("done before") == 3 and "simulating" not in log
+    # --only: one training is rebuilt from its new run; the filter cards and the threshold stay untouched.
+    before = {p: p.read_bytes() for p in [*(out / "classical").glob("*.json"), out / "observer.json"]}
+    shutil.rmtree(tmp_path / "work" / "se_unet")
+    old_weights = (out / "se_unet" / "model.safetensors").read_bytes()
+    configs["se_unet"].write_text(configs["se_unet"].read_text().replace("steps: 2", "steps: 3"))
+    build(tmp_path / "work", patients=10, seed=77, out=out, trainings=configs, only=("se_unet",))
+    log = capsys.readouterr().out
+    assert "se_unet: training" in log and "feature_net" not in log and "se_lite_cyclegan" not in log
+    assert json.loads((out / "se_unet" / "card.json").read_text())["steps"] == 3
+    assert (out / "se_unet" / "model.safetensors").read_bytes() != old_weights
+    assert all(path.read_bytes() == content for path, content in before.items())
+    with pytest.raises(ValueError, match="unknown stage"):
+        build(tmp_path / "work", patients=10, seed=77, out=out, trainings=configs, only=("bm3d",))

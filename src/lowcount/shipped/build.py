@@ -79,18 +79,31 @@ def _train_stage(name: str, config: Path, data: Path, run: Path) -> dict:
     return stage
 
 
+STAGES = (*TRAININGS, "classical", "observer")
+
+
 def build(
-    work: str | Path, patients: int = 100, seed: int = 5000, out: Path = SHIPPED_DIR, trainings: dict | None = None
+    work: str | Path,
+    patients: int = 100,
+    seed: int = 5000,
+    out: Path = SHIPPED_DIR,
+    trainings: dict | None = None,
+    only: tuple[str, ...] = (),
 ) -> None:
-    """Run every stage (see the module docstring); ``trainings`` replaces ``TRAININGS`` (tests use tiny ones)."""
+    """Run every stage (see the module docstring), or only the named ones (``only``: training names,
+    ``classical``, ``observer``; the other shipped files stay as they are). ``trainings`` replaces
+    ``TRAININGS`` (tests use tiny ones)."""
     from dataclasses import replace
 
-    from lowcount.classical.tuning import save_card, tune
     from lowcount.evaluate.scoring import standard_threshold
     from lowcount.evaluate.studies import load_studies
     from lowcount.phantom.cohort import simulate_cohort
     from lowcount.phantom.protocol import PhantomConfig
 
+    trainings = trainings or TRAININGS
+    unknown = set(only) - {*trainings, "classical", "observer"}
+    if unknown:
+        raise ValueError(f"unknown stage(s) {sorted(unknown)}; choose from {[*trainings, 'classical', 'observer']}")
     work = Path(work)
     data = work / "cohort"
     if not (data / "manifest.csv").is_file():
@@ -99,7 +112,9 @@ def build(
     cohort = {"patients": patients, "seed": seed, "acquisitions": ["standard", "fast3x (independent)"],
               "splits": "train/val/test 8:1:1 by patient; test never used here"}  # fmt: skip
     stages = {}
-    for name, config in (trainings or TRAININGS).items():
+    for name, config in trainings.items():
+        if only and name not in only:
+            continue
         stages[name] = _train_stage(name, Path(config), data, work / name)
         target = out / name
         target.mkdir(parents=True, exist_ok=True)
@@ -109,7 +124,32 @@ def build(
         (target / "card.json").write_text(json.dumps(card, indent=2, default=float) + "\n")
         _log(f"{name}: shipped to {target}")
 
+    if only and not {"classical", "observer"} & set(only):
+        _log(f"shipped files are in {out}")
+        return
     val = load_studies(data / "manifest.csv", "val")
+    if not only or "classical" in only:
+        _tune_classical(val, cohort, out)
+    if not only or "observer" in only:
+        threshold = standard_threshold(val)
+        (out / "observer.json").write_text(
+            json.dumps(
+                {
+                    "threshold": threshold,
+                    "chosen_on": "validation standard scans: at most 0.1 false spots per view",
+                    "data": cohort,
+                },
+                indent=2,
+            )
+            + "\n"  # fmt: skip
+        )
+        _log(f"observer threshold {threshold:.2f}")
+    _log(f"shipped files are in {out}")
+
+
+def _tune_classical(val: list, cohort: dict, out: Path) -> None:
+    from lowcount.classical.tuning import save_card, tune
+
     (out / "classical").mkdir(parents=True, exist_ok=True)
     for method in CLASSICAL:
         result = tune(method, val, against="truth")
@@ -121,16 +161,3 @@ def build(
         result["data"] = {**cohort, "split": "val", "views": result["views"]}
         save_card(result, out / "classical" / f"standard_{method}.json")
         _log(f"standard + {method}: {result['params']} PSNR vs truth {result['psnr_db']:.2f} dB")
-    threshold = standard_threshold(val)
-    (out / "observer.json").write_text(
-        json.dumps(
-            {
-                "threshold": threshold,
-                "chosen_on": "validation standard scans: at most 0.1 false spots per view",
-                "data": cohort,
-            },
-            indent=2,
-        )
-        + "\n"  # fmt: skip
-    )
-    _log(f"observer threshold {threshold:.2f}; all shipped files are in {out}")
