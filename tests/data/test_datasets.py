@@ -132,3 +132,21 @@ def test_volume_pairs(tmp_path):
 def test_ill_data_configs_raise(kwargs, message):
     with pytest.raises(ValueError, match=message):
         DataConfig(**kwargs)
+
+
+def test_unpaired_thinned_fast_scans_are_thinned_standard_scans(small_cohort):
+    rows = read_manifest(small_cohort)
+    fold = next(r["fold"] for r in rows if r["split"] == "test")
+    cfg = DataConfig(**SMALL, pairs="thinned", thin_factor=3.0, normalisation="fixed", fixed_counts_per_unit=1.0)
+    data = UnpairedScans(small_cohort, "train", cfg, fold=fold)
+    (patient,) = data.fast_patients
+    standard = {r["acquisition"]: r for r in rows if r["patient_id"] == patient}["standard"]
+    assert data.fast[0][1] == 3.0
+    total = data.fast[0][0].sum() + data.fast[1][0].sum()
+    assert total == pytest.approx(standard["counts_anterior"] + standard["counts_posterior"])
+    first, again = data[0]["fast"], data[0]["fast"]
+    np.testing.assert_array_equal(first, again)  # reproducible per (epoch, index)
+    data.set_epoch(1)
+    assert not np.array_equal(data[0]["fast"], first)  # a new thinning each epoch
+    with pytest.raises(ValueError, match="unpaired sampling takes"):
+        UnpairedScans(small_cohort, "train", DataConfig(pairs="split"), fold=fold)

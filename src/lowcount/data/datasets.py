@@ -268,7 +268,10 @@ class UnpairedScans:
     """Unpaired samples: fast scans of one set of patients, standard scans of another.
 
     By default the two sets are disjoint halves of the role's patients (a seeded split), as in
-    SE-LiteCycleGAN's unpaired setting; ``same_patients=True`` draws both from every patient. Items are
+    SE-LiteCycleGAN's unpaired setting; ``same_patients=True`` draws both from every patient. With
+    ``cfg.pairs == "thinned"`` the fast set is made of its patients' standard scans thinned by
+    ``cfg.thin_factor`` (drawn anew each epoch): fast scans of the same instant as a standard scan, without
+    the decay and redistribution between two real acquisitions. Items are
     dicts with ``fast`` and ``standard`` (1, h, w), each normalised on its own (fast with gain k), their
     ``fast_counts_per_unit`` and ``standard_counts_per_unit``, and the fast scan's ``speed_factor``.
     """
@@ -290,12 +293,16 @@ class UnpairedScans:
         order = list(np.random.default_rng([seed, 7]).permutation(patients))
         half = len(order) // 2
         fast_ids, std_ids = (order, order) if same_patients else (order[:half], order[half:])
+        if cfg.pairs not in ("acquired", "thinned"):
+            raise ValueError(f"unpaired sampling takes pairs 'acquired' or 'thinned', got {cfg.pairs!r}")
         grouped = _by_patient(rows)
         views = [VIEW_INDEX[v] for v in cfg.views]
+        self.thinned = cfg.pairs == "thinned"
+        source = cfg.target if self.thinned else cfg.fast
         self.fast = [
-            (scan[v], grouped[p][cfg.fast]["speed_factor"])
+            (scan[v], cfg.thin_factor if self.thinned else grouped[p][cfg.fast]["speed_factor"])
             for p in fast_ids
-            for scan in [_read_views(grouped[p][cfg.fast])]
+            for scan in [_read_views(grouped[p][source])]
             for v in views
         ]
         self.standard = [scan[v] for p in std_ids for scan in [_read_views(grouped[p][cfg.target])] for v in views]
@@ -311,6 +318,8 @@ class UnpairedScans:
         cfg = self.cfg
         rng = np.random.default_rng([self.seed, self.epoch, index])
         fast, k = self.fast[index % len(self.fast)]
+        if self.thinned:
+            fast = thin(fast, k, rng)
         standard = self.standard[int(rng.integers(len(self.standard)))]
         out = {}
         for name, counts, gain in (("fast", fast, k), ("standard", standard, 1.0)):
