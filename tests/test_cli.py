@@ -43,6 +43,9 @@ def test_info_reports_views_without_patient_identifiers(reference_nm):
     result = runner.invoke(app, ["info", str(reference_nm)])
     assert result.exit_code == 0, result.output
     assert "399321004" in result.output
+    import pydicom
+
+    assert f"SOP Instance UID {pydicom.dcmread(reference_nm).SOPInstanceUID}" in result.output  # what ROI files name
     assert "PHANTOM01" not in result.output and "TEST^PHANTOM" not in result.output
 
 

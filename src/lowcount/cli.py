@@ -101,6 +101,7 @@ def info(files: Annotated[list[Path], typer.Argument(help="NM file(s) of one acq
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
     typer.echo(f"study {scan.study_uid}  series {scan.series_uid}")
+    typer.echo(f"SOP Instance UID {', '.join(scan.sop_uids)}")
     typer.echo(
         f"matrix {scan.anterior.shape[0]} x {scan.anterior.shape[1]}, pixel spacing {scan.pixel_spacing_mm} mm, "
         f"scan velocity {scan.scan_velocity_cm_min} cm/min, frame duration {scan.frame_duration_ms} ms"
