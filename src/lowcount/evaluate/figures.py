@@ -72,6 +72,7 @@ def bland_altman_figure(all_scores: dict, path: Path, reference: str = "truth") 
         ax.set_xlabel("mean of lesion max counts", fontsize=7)
         ax.set_ylabel("difference (% of mean)", fontsize=7)
         ax.tick_params(labelsize=6)
+    fig.tight_layout()  # two-line titles would otherwise run into the x labels of the row above
     return _save(fig, path)
 
 
@@ -88,6 +89,7 @@ def correlation_figure(all_scores: dict, path: Path, reference: str = "truth") -
         ax.set_xlabel(f"{'truth' if reference == 'truth' else 'standard scan ROI'} lesion max counts", fontsize=7)
         ax.set_ylabel("image lesion max counts", fontsize=7)
         ax.tick_params(labelsize=6)
+    fig.tight_layout()
     return _save(fig, path)
 
 
