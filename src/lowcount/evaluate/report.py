@@ -139,12 +139,11 @@ def write_report(
         threshold_note = "chosen on the evaluated standard scans (0.1 false spots per view): optimistic for them"
 
     sections = {"with_truth": with_truth}
-    quality = {"standard": tables.quality_table(all_scores, "standard", _fids(all_scores, methods, studies, network,
-                                                                                  "standard"))}  # fmt: skip
-    if with_truth:
-        quality["truth"] = tables.quality_table(
-            all_scores, "truth", _fids(all_scores, methods, studies, network, "truth")
-        )
+    references = ("standard", "truth") if with_truth else ("standard",)
+    quality = {
+        ref: tables.quality_table(all_scores, ref, _fids(all_scores, methods, studies, network, ref))
+        for ref in references
+    }
     if inception is not None:
         for reference, rows in quality.items():
             fids = _fids(all_scores, methods, studies, inception, reference)

@@ -121,8 +121,8 @@ def score_method(
         if against_standard:
             standard, bladder = study.standard_counts[v], study.standard_bladder[v]
             std = reference_side((study.key, "standard", "scan", v), standard, bladder)
-            row.update({f"standard_{k}": x for k, x in image_metrics(image[v], standard, std["mask"], network,
-                                                                      std["lpips"]).items()})  # fmt: skip
+            metrics = image_metrics(image[v], standard, std["mask"], network, std["lpips"])
+            row.update({f"standard_{k}": x for k, x in metrics.items()})
             row["standard_total_counts_ratio"] = float(image[v].sum() / standard.sum())
         return row
 
