@@ -150,3 +150,23 @@ def test_unpaired_thinned_fast_scans_are_thinned_standard_scans(small_cohort):
     assert not np.array_equal(data[0]["fast"], first)  # a new thinning each epoch
     with pytest.raises(ValueError, match="unpaired sampling takes"):
         UnpairedScans(small_cohort, "train", DataConfig(pairs="split"), fold=fold)
+
+
+def test_validation_truth_of_acquired_pairs_is_the_one_the_fast_input_was_drawn_from(small_cohort):
+    """k x the fast scan's own truth, warped like its counts: the input is unbiased for it and differs from
+    it by Poisson noise only; the standard scan's truth would charge the input with the patient's motion."""
+    acquired = PairedScans(small_cohort, "val", DataConfig(fast="fast3x"), train=False, with_truth=True)
+    made_from_standard = PairedScans(small_cohort, "val", DataConfig(pairs="thinned"), train=False, with_truth=True)
+    own, standard = [], []
+    for i in range(len(acquired)):
+        item, other = acquired[i], made_from_standard[i]
+        x = item["input"][0] * item["counts_per_unit"]  # fast counts x k
+        truth = item["truth"][0] * item["counts_per_unit"]
+        standard_truth = other["truth"][0] * other["counts_per_unit"]
+        body = (truth > 10) & (standard_truth > 10)
+        assert abs(x[body].sum() / truth[body].sum() - 1) < 0.01
+        own.append(np.abs(x - truth)[body] / np.sqrt(3.0 * truth[body]))  # Poisson SD of k x counts
+        standard.append(np.abs(x - standard_truth)[body] / np.sqrt(3.0 * standard_truth[body]))
+        assert set(np.unique(item["labels"])) <= set(np.unique(acquired.items[i].labels))
+    own, standard = np.concatenate(own), np.concatenate(standard)
+    assert np.mean(own > 5) < 1e-4 < np.mean(standard > 5)

@@ -23,7 +23,7 @@ from lowcount.data.bladder import bladder_mask
 from lowcount.data.degrade import emanet_noise, random_emanet_level, thin
 from lowcount.data.geometry import fit
 from lowcount.data.normalise import count_scale
-from lowcount.data.registration import register
+from lowcount.data.registration import apply_alignment, register
 from lowcount.io.manifest import read_manifest
 
 PAIRS = ("acquired", "thinned", "split", "emanet", "self")
@@ -141,8 +141,8 @@ class _Pair:
     target: np.ndarray
     speed_factor: float
     mask: np.ndarray  # bladder, bool
-    truth: np.ndarray | None = None  # noiseless expected counts of the target acquisition
-    labels: np.ndarray | None = None  # lesion ids of the target acquisition (0 = no lesion)
+    truth: np.ndarray | None = None  # noiseless expected counts the input stands for (see PairedScans)
+    labels: np.ndarray | None = None  # lesion ids of that acquisition (0 = no lesion)
 
 
 class PairedScans:
@@ -159,8 +159,11 @@ class PairedScans:
         fold: cross-validation fold, or None to use the manifest's split.
         seed: seed of every random choice.
         train: True samples patches and augments; False gives whole images on the network grid.
-        with_truth: also return ``truth``, the phantom's noiseless expected counts of the target
-            acquisition in network units, and ``labels``, its lesion ids (manifests from ``lowcount simulate``).
+        with_truth: also return ``truth``, the phantom's noiseless expected counts at the standard level of
+            the acquisition the input comes from, in network units, and ``labels``, its lesion ids (manifests
+            from ``lowcount simulate``): for acquired pairs k x the fast scan's truth, warped like its counts
+            (a later scan has its own motion and tracer distribution, so the standard scan's truth would
+            count every moved limb as an error); for pairs made from the target, the target's truth.
     """
 
     def __init__(
@@ -194,15 +197,22 @@ class PairedScans:
             target = _read_views(scans[cfg.target])
             fast = _read_views(scans[cfg.fast]) if cfg.pairs == "acquired" else None
             k = scans[cfg.fast]["speed_factor"] if cfg.pairs == "acquired" else cfg.thin_factor
-            truth, labels = _read_truth(scans[cfg.target], manifest) if with_truth else (None, None)
+            truth, labels = None, None
+            if with_truth:  # the truth of the acquisition the input comes from, at the standard level
+                truth, labels = _read_truth(scans[cfg.fast if fast is not None else cfg.target], manifest)
+                if fast is not None:
+                    truth = truth * np.float32(k)
             for view in cfg.views:
                 v = VIEW_INDEX[view]
-                fast_view = None
+                fast_view, alignment = None, None
                 if fast is not None:
-                    fast_view = register(target[v], fast[v])[0] if cfg.register else fast[v]
+                    fast_view, alignment = register(target[v], fast[v]) if cfg.register else (fast[v], None)
                 pair = _Pair(fast_view, target[v], float(k), bladder_mask(target[v]))
                 if truth is not None:
                     pair.truth, pair.labels = truth[v], labels[v]
+                    if alignment is not None:
+                        pair.truth = apply_alignment(truth[v], alignment)
+                        pair.labels = apply_alignment(labels[v], alignment, nearest=True).astype(labels.dtype)
                 self.items.append(pair)
 
     def set_epoch(self, epoch: int) -> None:

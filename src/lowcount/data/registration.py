@@ -74,12 +74,35 @@ class Alignment:
     local_shifts_px: np.ndarray
 
 
-def _warp(image: np.ndarray, dy: np.ndarray | float, dx: np.ndarray | float) -> np.ndarray:
+def _warp(image: np.ndarray, dy: np.ndarray | float, dx: np.ndarray | float, order: int = 1) -> np.ndarray:
     from scipy import ndimage
 
     rows, cols = np.meshgrid(np.arange(image.shape[0]), np.arange(image.shape[1]), indexing="ij")
     coords = np.stack([rows + dy, cols + dx])
-    return ndimage.map_coordinates(image, coords, order=1, mode="constant").astype(np.float32)
+    return ndimage.map_coordinates(image, coords, order=order, mode="constant").astype(np.float32)
+
+
+def _field(alignment: Alignment, shape: tuple[int, int]) -> tuple[np.ndarray | float, np.ndarray | float]:
+    """(dy, dx) per pixel: the global shift plus the local shifts interpolated across the image."""
+    from scipy import ndimage
+
+    dy, dx = alignment.global_shift_px
+    local = alignment.local_shifts_px
+    if not local.any():
+        return dy, dx
+    zoom = (shape[0] / local.shape[1], shape[1] / local.shape[2])
+    field = np.stack([ndimage.zoom(s, zoom, order=1, mode="nearest", grid_mode=True) for s in local])
+    field = field[:, : shape[0], : shape[1]]
+    return dy + field[0], dx + field[1]
+
+
+def apply_alignment(image: np.ndarray, alignment: Alignment, nearest: bool = False) -> np.ndarray:
+    """Warp another image of the moving acquisition (its truth, its lesion labels) as :func:`register` did.
+
+    ``nearest`` samples without interpolation (for label images).
+    """
+    dy, dx = _field(alignment, image.shape)
+    return _warp(np.asarray(image, np.float32), dy, dx, order=0 if nearest else 1)
 
 
 def register(
@@ -116,8 +139,7 @@ def register(
                     continue
                 local_shifts[:, i, j] = estimate_shift(fixed[sl], aligned[sl])
         local_shifts = np.clip(ndimage.median_filter(local_shifts, size=(1, 3, 3)), -max_local_px, max_local_px)
-        zoom = (fixed.shape[0] / grid_shape[0], fixed.shape[1] / grid_shape[1])
-        field = np.stack([ndimage.zoom(s, zoom, order=1, mode="nearest", grid_mode=True) for s in local_shifts])
-        field = field[:, : fixed.shape[0], : fixed.shape[1]]
-        aligned = _warp(moving, dy + field[0], dx + field[1])
-    return aligned, Alignment((dy, dx), local_shifts)
+    alignment = Alignment((dy, dx), local_shifts)
+    if local_shifts.any():
+        aligned = apply_alignment(moving, alignment)
+    return aligned, alignment
