@@ -74,12 +74,18 @@ class Interrupt(Exception):
 
 
 @pytest.mark.parametrize(
-    ("name", "method_class"),
-    [("se_lite_cyclegan", CycleGAN), ("pix2pix", PairedGAN), ("wgan", PairedGAN), ("rrdb_gan_simulated", PairedGAN)],
+    ("name", "method_class", "gan_changes"),
+    [
+        ("se_lite_cyclegan", CycleGAN, {}),
+        ("se_lite_cyclegan", CycleGAN, {"noise_model": "poisson", "discriminator_input": "anscombe"}),
+        ("pix2pix", PairedGAN, {}),
+        ("wgan", PairedGAN, {}),
+        ("rrdb_gan_simulated", PairedGAN, {}),
+    ],
 )
-def test_an_interrupted_run_resumes_bit_for_bit(gan_cohort, tmp_path, monkeypatch, name, method_class):
+def test_an_interrupted_run_resumes_bit_for_bit(gan_cohort, tmp_path, monkeypatch, name, method_class, gan_changes):
     cfg = tiny(name, steps=4, scheduler="linear_decay")
-    cfg = replace(cfg, gan=replace(cfg.gan, pool_size=3))
+    cfg = replace(cfg, gan=replace(cfg.gan, pool_size=3, **gan_changes))
     train(cfg, gan_cohort.parent, tmp_path / "straight", progress=False)
 
     step = method_class.step
@@ -162,3 +168,30 @@ def test_cyclegan_options_run_and_low_pass_cycle_ignores_pixel_noise(gan_cohort,
     image = torch.ones(1, 1, 32, 32)
     checker = image + 0.5 * (-1.0) ** (torch.arange(32).view(-1, 1) + torch.arange(32).view(1, -1))
     assert float(method.cycle_l1(checker, image)) < 0.01 * float((checker - image).abs().mean())
+
+
+def test_poisson_draws_of_generated_images_are_unbiased_scans_with_a_straight_through_gradient():
+    """gan.noise_model: poisson turns an expected-count image into a scan at its domain's level."""
+    from lowcount.train.config import GANConfig, TrainConfig
+    from lowcount.train.cyclegan import CycleGAN
+
+    def method():
+        return CycleGAN(
+            torch.nn.Conv2d(1, 1, 1), torch.nn.Conv2d(1, 1, 1), TrainConfig(), GANConfig(noise_model="poisson"), "cpu"
+        )
+
+    unit = torch.tensor([40.0, 40.0])  # standard-level counts per unit
+    k = torch.tensor([1.0, 4.0])  # the second image at a fast scan's level: 10 counts per unit
+    image = torch.full((2, 1, 128, 128), 1.5, requires_grad=True)
+    drawn = method()._poisson_draw(image, unit, k)
+    counts = drawn.detach() * (unit / k).view(-1, 1, 1, 1)
+    assert torch.allclose(counts, counts.round(), atol=1e-4)  # whole counts
+    for i, level in enumerate((60.0, 15.0)):
+        assert float(counts[i].mean()) == pytest.approx(level, rel=0.01)
+        assert float(counts[i].var()) == pytest.approx(level, rel=0.05)  # Poisson: variance = mean
+    drawn.sum().backward()
+    assert torch.equal(image.grad, torch.ones_like(image))
+    again = method()._poisson_draw(image, unit, k)  # same seed, same draw; a checkpointed state replays it
+    assert torch.equal(again, drawn)
+    with pytest.raises(ValueError, match="gan.noise_model"):
+        GANConfig(noise_model="gaussian")

@@ -162,6 +162,11 @@ class GANConfig:
             counts at their scan's own level through the Anscombe transform (divided by 10), where Poisson
             noise has unit variance at every count level, so a noise level that does not match the domain is
             as visible in soft tissue as in bone.
+        noise_model: ``none`` (published) or ``poisson`` (ours, CycleGAN only): both generators give expected
+            counts, and a generated image is seen by its critic, and passed on to the other generator, only
+            after a Poisson draw at its domain's count level (straight-through gradient). A critic then cannot
+            reward painted-on noise texture; it can only judge the mean image, so G has no reason to keep or
+            invent noise-sized structures.
         identity_weight: CycleGAN identity L1 weight (G(y) ~ y, F(x) ~ x); 0 for off.
         fidelity_weight: CycleGAN count-fidelity weight (ours, not in the papers): L1 between G(x) and x
             after Gaussian smoothing by ``fidelity_sigma_px`` (lowcount.losses.pixel.LowPassL1Loss); 0 for off.
@@ -184,6 +189,7 @@ class GANConfig:
     cycle_weight: float = 10.0
     cycle_sigma_px: float = 0.0
     discriminator_input: str = "x"
+    noise_model: str = "none"
     identity_weight: float = 0.0
     fidelity_weight: float = 0.0
     fidelity_sigma_px: float = 2.0
@@ -209,6 +215,8 @@ class GANConfig:
                 raise ValueError(f"gan.{name} must be >= 0, got {getattr(self, name)}")
         if self.discriminator_input not in ("x", "anscombe"):
             raise ValueError(f"gan.discriminator_input must be 'x' or 'anscombe', got {self.discriminator_input!r}")
+        if self.noise_model not in ("none", "poisson"):
+            raise ValueError(f"gan.noise_model must be 'none' or 'poisson', got {self.noise_model!r}")
         if self.cycle_sigma_px < 0:
             raise ValueError(f"gan.cycle_sigma_px must be >= 0 (0 for plain L1), got {self.cycle_sigma_px}")
         if self.critic_steps < 1 or self.pool_size < 0:

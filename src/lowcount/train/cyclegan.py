@@ -13,7 +13,12 @@ The critics see either the network values or (``gan.discriminator_input: anscomb
 their scan's level through the Anscombe transform, 2 sqrt(c + 3/8) / 10: unit-variance Poisson noise
 everywhere, so an output as noisy as the fast scan is easy to tell from a standard scan.
 
-with one Adam for both generators and one for both discriminators, each with its own schedule (the
+With ``gan.noise_model: poisson`` (ours) the generators give expected counts: G(x) and F(y) are replaced,
+wherever a critic or the other generator sees them, by a Poisson draw at their domain's count level
+(fast: counts / k), with a straight-through gradient. Real scans carry Poisson noise, so a mean image
+drawn this way is judged like one; texture painted into the mean would show up as excess variance.
+
+All of this runs with one Adam for both generators and one for both discriminators, each with its own schedule (the
 published recipe: lr 2e-4, beta1 0.5, constant for the first half, then linear decay to 0). SE-LiteCycleGAN
 is this method with SE-UNet generators (``model: se_unet``); the plain CycleGAN uses ResNetGenerator.
 """
@@ -64,6 +69,7 @@ class CycleGAN(Method):
         self.pool_fast = ImagePool(gan.pool_size, seed=cfg.seed + 12)
         self.ema = EMA(self.net, cfg.ema_decay) if cfg.ema_decay else None
         self.gp_rng = torch.Generator().manual_seed(cfg.seed + 1)
+        self.noise_rng = torch.Generator().manual_seed(cfg.seed + 2)
 
     def _disc_loss(self, critic: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
         loss = self.adversarial.discriminator(critic(real), critic(fake))
@@ -78,11 +84,22 @@ class CycleGAN(Method):
         scale = (counts_per_unit / divide_by).to(self.device, torch.float32).view(-1, 1, 1, 1)
         return 0.2 * torch.sqrt(torch.clamp(image * scale, min=0.0) + 0.375)
 
+    def _poisson_draw(self, image: torch.Tensor, counts_per_unit, divide_by) -> torch.Tensor:
+        """A Poisson scan of the expected counts ``image`` (network values) at its level, in network values.
+
+        The gradient passes straight through (d draw / d image = 1): the draw's mean is the image.
+        """
+        scale = (counts_per_unit / divide_by).to(self.device, torch.float32).view(-1, 1, 1, 1)
+        expected = (torch.clamp(image.detach(), min=0.0) * scale).cpu()
+        counts = torch.poisson(expected, generator=self.noise_rng).to(self.device)
+        return image + (counts / scale - image).detach()
+
     def step(self, batch: dict) -> dict[str, float]:
         x = batch["fast"].to(self.device)
         y = batch["standard"].to(self.device)
         gan = self.gan
-        if gan.discriminator_input == "anscombe":
+        resample = gan.noise_model == "poisson"
+        if gan.discriminator_input == "anscombe" or resample:
             unit_x, unit_y, k = batch["fast_counts_per_unit"], batch["standard_counts_per_unit"], batch["speed_factor"]
         else:
             unit_x = unit_y = k = torch.ones(x.shape[0])
@@ -100,6 +117,11 @@ class CycleGAN(Method):
         with autocast(self.device, self.cfg.amp):
             fake_y = self.net(x).float()
             fake_x = self.back(y).float()
+        expected_y = fake_y
+        if resample:  # what the critics and the other generator see: scans drawn from the expected counts
+            fake_y = self._poisson_draw(fake_y, unit_x, torch.ones_like(unit_x))
+            fake_x = self._poisson_draw(fake_x, unit_y, k)
+        with autocast(self.device, self.cfg.amp):
             rec_x = self.back(fake_y).float()
             rec_y = self.net(fake_x).float()
         adv = self.adversarial.generator(self.d_std(as_standard(fake_y, unit_x))) + self.adversarial.generator(
@@ -114,7 +136,7 @@ class CycleGAN(Method):
             g_loss = g_loss + gan.identity_weight * identity
             parts["loss_identity"] = float(identity.detach())
         if gan.fidelity_weight > 0:
-            fidelity = self.fidelity(fake_y, x)
+            fidelity = self.fidelity(expected_y, x)
             g_loss = g_loss + gan.fidelity_weight * fidelity
             parts["loss_fidelity"] = float(fidelity.detach())
         check_finite(g_loss, "generator")
@@ -156,6 +178,7 @@ class CycleGAN(Method):
             "pool_std": self.pool_std.state_dict(),
             "pool_fast": self.pool_fast.state_dict(),
             "gp_rng": self.gp_rng.get_state(),
+            "noise_rng": self.noise_rng.get_state(),
         }
         return {**state, **self._ema_state()}
 
@@ -165,6 +188,8 @@ class CycleGAN(Method):
         self.pool_std.load_state_dict(state["pool_std"], self.device)
         self.pool_fast.load_state_dict(state["pool_fast"], self.device)
         self.gp_rng.set_state(state["gp_rng"].cpu())
+        if "noise_rng" in state:  # absent from checkpoints written before gan.noise_model existed
+            self.noise_rng.set_state(state["noise_rng"].cpu())
         self._load_ema(state)
 
 
