@@ -79,6 +79,7 @@ class Interrupt(Exception):
         ("se_lite_cyclegan", CycleGAN, {}),
         ("se_lite_cyclegan", CycleGAN, {"noise_model": "poisson", "discriminator_input": "anscombe"}),
         ("pix2pix", PairedGAN, {}),
+        ("pix2pix", PairedGAN, {"noise_model": "poisson"}),
         ("wgan", PairedGAN, {}),
         ("rrdb_gan_simulated", PairedGAN, {}),
     ],
@@ -172,26 +173,20 @@ def test_cyclegan_options_run_and_low_pass_cycle_ignores_pixel_noise(gan_cohort,
 
 def test_poisson_draws_of_generated_images_are_unbiased_scans_with_a_straight_through_gradient():
     """gan.noise_model: poisson turns an expected-count image into a scan at its domain's level."""
-    from lowcount.train.config import GANConfig, TrainConfig
-    from lowcount.train.cyclegan import CycleGAN
+    from lowcount.train.config import GANConfig
+    from lowcount.train.noise_model import poisson_draw
 
-    def method():
-        return CycleGAN(
-            torch.nn.Conv2d(1, 1, 1), torch.nn.Conv2d(1, 1, 1), TrainConfig(), GANConfig(noise_model="poisson"), "cpu"
-        )
-
-    unit = torch.tensor([40.0, 40.0])  # standard-level counts per unit
-    k = torch.tensor([1.0, 4.0])  # the second image at a fast scan's level: 10 counts per unit
+    unit = torch.tensor([40.0, 10.0])  # counts per unit: a standard scan's level, a 4x fast scan's
     image = torch.full((2, 1, 128, 128), 1.5, requires_grad=True)
-    drawn = method()._poisson_draw(image, unit, k)
-    counts = drawn.detach() * (unit / k).view(-1, 1, 1, 1)
+    drawn = poisson_draw(image, unit, torch.Generator().manual_seed(2))
+    counts = drawn.detach() * unit.view(-1, 1, 1, 1)
     assert torch.allclose(counts, counts.round(), atol=1e-4)  # whole counts
     for i, level in enumerate((60.0, 15.0)):
         assert float(counts[i].mean()) == pytest.approx(level, rel=0.01)
         assert float(counts[i].var()) == pytest.approx(level, rel=0.05)  # Poisson: variance = mean
     drawn.sum().backward()
     assert torch.equal(image.grad, torch.ones_like(image))
-    again = method()._poisson_draw(image, unit, k)  # same seed, same draw; a checkpointed state replays it
+    again = poisson_draw(image, unit, torch.Generator().manual_seed(2))  # a checkpointed state replays it
     assert torch.equal(again, drawn)
     with pytest.raises(ValueError, match="gan.noise_model"):
         GANConfig(noise_model="gaussian")

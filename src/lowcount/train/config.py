@@ -162,9 +162,10 @@ class GANConfig:
             counts at their scan's own level through the Anscombe transform (divided by 10), where Poisson
             noise has unit variance at every count level, so a noise level that does not match the domain is
             as visible in soft tissue as in bone.
-        noise_model: ``none`` (published) or ``poisson`` (ours, CycleGAN only): both generators give expected
-            counts, and a generated image is seen by its critic, and passed on to the other generator, only
-            after a Poisson draw at its domain's count level (straight-through gradient). A critic then cannot
+        noise_model: ``none`` (published) or ``poisson`` (ours): generators give expected counts, and a
+            generated image is seen by its critic (and, in a CycleGAN, passed on to the other generator) only
+            as a Poisson draw at its domain's count level (straight-through gradient; paired GANs draw at
+            the target's level). A critic then cannot
             reward painted-on noise texture; it can only judge the mean image, so G has no reason to keep or
             invent noise-sized structures.
         identity_weight: CycleGAN identity L1 weight (G(y) ~ y, F(x) ~ x); 0 for off.

@@ -38,6 +38,7 @@ from lowcount.train.ema import EMA
 from lowcount.train.gan import adam, check_finite
 from lowcount.train.image_pool import ImagePool
 from lowcount.train.method import Method, autocast
+from lowcount.train.noise_model import poisson_draw
 from lowcount.train.schedule import build_scheduler
 
 
@@ -84,16 +85,6 @@ class CycleGAN(Method):
         scale = (counts_per_unit / divide_by).to(self.device, torch.float32).view(-1, 1, 1, 1)
         return 0.2 * torch.sqrt(torch.clamp(image * scale, min=0.0) + 0.375)
 
-    def _poisson_draw(self, image: torch.Tensor, counts_per_unit, divide_by) -> torch.Tensor:
-        """A Poisson scan of the expected counts ``image`` (network values) at its level, in network values.
-
-        The gradient passes straight through (d draw / d image = 1): the draw's mean is the image.
-        """
-        scale = (counts_per_unit / divide_by).to(self.device, torch.float32).view(-1, 1, 1, 1)
-        expected = (torch.clamp(image.detach(), min=0.0) * scale).cpu()
-        counts = torch.poisson(expected, generator=self.noise_rng).to(self.device)
-        return image + (counts / scale - image).detach()
-
     def step(self, batch: dict) -> dict[str, float]:
         x = batch["fast"].to(self.device)
         y = batch["standard"].to(self.device)
@@ -119,8 +110,8 @@ class CycleGAN(Method):
             fake_x = self.back(y).float()
         expected_y = fake_y
         if resample:  # what the critics and the other generator see: scans drawn from the expected counts
-            fake_y = self._poisson_draw(fake_y, unit_x, torch.ones_like(unit_x))
-            fake_x = self._poisson_draw(fake_x, unit_y, k)
+            fake_y = poisson_draw(fake_y, unit_x, self.noise_rng)
+            fake_x = poisson_draw(fake_x, unit_y / k, self.noise_rng)
         with autocast(self.device, self.cfg.amp):
             rec_x = self.back(fake_y).float()
             rec_y = self.net(fake_x).float()

@@ -6,7 +6,9 @@ updates on the batch, then one generator update with
     loss_G = sum_i w_i pixel_i(G(x), y) + perceptual_weight * P(G(x), y) + bce_weight * BCE(G(x), y)
              + adversarial_weight * adv_G(D(G(x)))
 
-and, for ``wgan_gp``, ``gp_weight`` x gradient penalty on the discriminator side. With ``conditional``
+and, for ``wgan_gp``, ``gp_weight`` x gradient penalty on the discriminator side. With
+``gan.noise_model: poisson`` (ours) the discriminator sees a Poisson draw of G(x) at the target's count
+level instead of G(x) itself (lowcount.train.noise_model); the pixel terms still see G(x). With ``conditional``
 the discriminator sees the input concatenated with the image (pix2pix). Recipes: pix2pix = U-Net +
 PatchGAN, lsgan, L1 x 100; RRDBNet GAN = perceptual + 0.005 L1 + 0.01 BCE + 0.001 GAN (vanilla);
 WGAN = small CNN + critic without normalisation, wgan_gp, perceptual term (WGAN-VGG, Yang et al. 2018).
@@ -27,6 +29,7 @@ from lowcount.train.config import GANConfig, TrainConfig
 from lowcount.train.distributed import Dist, average_gradients
 from lowcount.train.ema import EMA
 from lowcount.train.method import Method, autocast
+from lowcount.train.noise_model import poisson_draw
 from lowcount.train.schedule import build_scheduler
 
 
@@ -78,6 +81,7 @@ class PairedGAN(Method):
         self.sched_d = build_scheduler(self.opt_d, cfg.scheduler, cfg.steps)
         self.ema = EMA(self.net, cfg.ema_decay) if cfg.ema_decay else None
         self.gp_rng = torch.Generator().manual_seed(cfg.seed + 1)
+        self.noise_rng = torch.Generator().manual_seed(cfg.seed + 2)
 
     def _critic_input(self, x: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
         return torch.cat([x, image], dim=1) if self.gan.conditional else image
@@ -90,10 +94,13 @@ class PairedGAN(Method):
         self.disc.train()
         with autocast(self.device, self.cfg.amp):
             fake = self.net(x).float()
+        seen = fake  # what the discriminator is shown
+        if self.gan.noise_model == "poisson":  # a scan of the expected counts, at the target's level
+            seen = poisson_draw(fake, batch["counts_per_unit"], self.noise_rng)
         real_in = self._critic_input(x, y)
         self.disc.requires_grad_(True)
         for _ in range(self.gan.critic_steps):
-            fake_in = self._critic_input(x, fake.detach())
+            fake_in = self._critic_input(x, seen.detach())
             d_loss = self.adversarial.discriminator(self.disc(real_in), self.disc(fake_in))
             gp = torch.zeros((), device=self.device)
             if self.gan.loss == "wgan_gp":
@@ -106,7 +113,7 @@ class PairedGAN(Method):
             self.opt_d.step()
         self.disc.requires_grad_(False)
         pixel, parts = self.pixel(fake, y, w)
-        adv = self.adversarial.generator(self.disc(self._critic_input(x, fake)))
+        adv = self.adversarial.generator(self.disc(self._critic_input(x, seen)))
         g_loss = pixel + self.gan.adversarial_weight * adv
         logged = {f"loss_{k}": v for k, v in parts.items()}
         if self.perceptual is not None and self.gan.perceptual_weight > 0:
@@ -147,6 +154,7 @@ class PairedGAN(Method):
             "sched_g": self.sched_g.state_dict(),
             "sched_d": self.sched_d.state_dict(),
             "gp_rng": self.gp_rng.get_state(),
+            "noise_rng": self.noise_rng.get_state(),
         }
         return {**state, **self._ema_state()}
 
@@ -158,4 +166,6 @@ class PairedGAN(Method):
         self.sched_g.load_state_dict(state["sched_g"])
         self.sched_d.load_state_dict(state["sched_d"])
         self.gp_rng.set_state(state["gp_rng"].cpu())
+        if "noise_rng" in state:  # absent from checkpoints written before gan.noise_model existed
+            self.noise_rng.set_state(state["noise_rng"].cpu())
         self._load_ema(state)
