@@ -18,9 +18,10 @@ wherever a critic or the other generator sees them, by a Poisson draw at their d
 (fast: counts / k), with a straight-through gradient. Real scans carry Poisson noise, so a mean image
 drawn this way is judged like one; texture painted into the mean would show up as excess variance.
 
-All of this runs with one Adam for both generators and one for both discriminators, each with its own schedule (the
-published recipe: lr 2e-4, beta1 0.5, constant for the first half, then linear decay to 0). SE-LiteCycleGAN
-is this method with SE-UNet generators (``model: se_unet``); the plain CycleGAN uses ResNetGenerator.
+All of this runs with one Adam for both generators and one for both discriminators, each with its own
+schedule (the published recipe: lr 2e-4, beta1 0.5, constant for the first half, then linear decay to
+0). SE-LiteCycleGAN is this method with SE-UNet generators (``model: se_unet``); the plain CycleGAN uses
+ResNetGenerator.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ updates on the batch, then one generator update with
 
 and, for ``wgan_gp``, ``gp_weight`` x gradient penalty on the discriminator side. With
 ``gan.noise_model: poisson`` (ours) the discriminator sees a Poisson draw of G(x) at the target's count
-level instead of G(x) itself (lowcount.train.noise_model); the pixel terms still see G(x). With ``conditional``
-the discriminator sees the input concatenated with the image (pix2pix). Recipes: pix2pix = U-Net +
+level instead of G(x) itself (lowcount.train.noise_model); the pixel terms still see G(x). With
+``conditional`` the discriminator sees the input concatenated with the image (pix2pix). Recipes: pix2pix = U-Net +
 PatchGAN, lsgan, L1 x 100; RRDBNet GAN = perceptual + 0.005 L1 + 0.01 BCE + 0.001 GAN (vanilla);
 WGAN = small CNN + critic without normalisation, wgan_gp, perceptual term (WGAN-VGG, Yang et al. 2018).
 
