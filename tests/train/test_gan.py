@@ -155,7 +155,7 @@ def test_anscombe_critic_view_has_unit_variance_noise_at_every_count_level():
     assert plain._critic_view(image, torch.tensor([5.0]), torch.ones(1)) is image
 
 
-def test_cyclegan_options_run_and_low_pass_cycle_ignores_pixel_noise(gan_cohort, tmp_path):
+def test_cyclegan_options_run_and_low_pass_cycles_ignore_pixel_noise(gan_cohort, tmp_path):
     cfg = tiny("se_lite_cyclegan", steps=2)
     cfg = replace(cfg, gan=replace(cfg.gan, cycle_sigma_px=2.0, discriminator_input="anscombe"))
     metrics = train(cfg, gan_cohort.parent, tmp_path, progress=False)
@@ -163,12 +163,25 @@ def test_cyclegan_options_run_and_low_pass_cycle_ignores_pixel_noise(gan_cohort,
     from lowcount.train.config import GANConfig, TrainConfig
     from lowcount.train.cyclegan import CycleGAN
 
-    method = CycleGAN(
-        torch.nn.Conv2d(1, 1, 1), torch.nn.Conv2d(1, 1, 1), TrainConfig(), GANConfig(cycle_sigma_px=2.0), "cpu"
-    )
     image = torch.ones(1, 1, 32, 32)
     checker = image + 0.5 * (-1.0) ** (torch.arange(32).view(-1, 1) + torch.arange(32).view(1, -1))
-    assert float(method.cycle_l1(checker, image)) < 0.01 * float((checker - image).abs().mean())
+    pixel_error = float((checker - image).abs().mean())
+    both = CycleGAN(
+        torch.nn.Conv2d(1, 1, 1), torch.nn.Conv2d(1, 1, 1), TrainConfig(), GANConfig(cycle_sigma_px=2.0), "cpu"
+    )
+    assert float(both.fast_cycle_l1(checker, image)) < 0.01 * pixel_error
+    assert float(both.standard_cycle_l1(checker, image)) < 0.01 * pixel_error
+    fast_only = CycleGAN(
+        torch.nn.Conv2d(1, 1, 1),
+        torch.nn.Conv2d(1, 1, 1),
+        TrainConfig(),
+        GANConfig(cycle_sigma_px=2.0, standard_cycle_sigma_px=0.0),
+        "cpu",
+    )
+    assert float(fast_only.fast_cycle_l1(checker, image)) < 0.01 * pixel_error
+    assert float(fast_only.standard_cycle_l1(checker, image)) == pytest.approx(pixel_error)
+    with pytest.raises(ValueError, match="standard_cycle_sigma_px"):
+        GANConfig(standard_cycle_sigma_px=-1.0)
 
 
 def test_poisson_draws_of_generated_images_are_unbiased_scans_with_a_straight_through_gradient():

@@ -158,6 +158,10 @@ class GANConfig:
         cycle_sigma_px: compare cycle reconstructions with their inputs after Gaussian smoothing by this
             many pixels (ours; 0, the published plain L1, asks G to hide the fast scan's noise in its output
             so that F can restore it, and the hidden noise stays visible).
+        standard_cycle_sigma_px: the same for the cycle that starts from standard scans (y -> F -> G -> y);
+            None: ``cycle_sigma_px``. With ``noise_model: poisson``, G sees a fresh fast-level Poisson draw
+            of F(y) in that cycle, so a plain L1 there (0) trains it to remove the extra noise of a fast scan
+            at every scale, while the smoothed fast cycle spares it from hiding that noise in its output.
         discriminator_input: ``x`` (the network values) or ``anscombe`` (ours, CycleGAN only): the critics see
             counts at their scan's own level through the Anscombe transform (divided by 10), where Poisson
             noise has unit variance at every count level, so a noise level that does not match the domain is
@@ -188,6 +192,7 @@ class GANConfig:
     adversarial_weight: float = 1.0
     cycle_weight: float = 10.0
     cycle_sigma_px: float = 0.0
+    standard_cycle_sigma_px: float | None = None
     discriminator_input: str = "x"
     noise_model: str = "none"
     identity_weight: float = 0.0
@@ -219,6 +224,10 @@ class GANConfig:
             raise ValueError(f"gan.noise_model must be 'none' or 'poisson', got {self.noise_model!r}")
         if self.cycle_sigma_px < 0:
             raise ValueError(f"gan.cycle_sigma_px must be >= 0 (0 for plain L1), got {self.cycle_sigma_px}")
+        if self.standard_cycle_sigma_px is not None and self.standard_cycle_sigma_px < 0:
+            raise ValueError(
+                f"gan.standard_cycle_sigma_px must be >= 0 (0 for plain L1) or null, got {self.standard_cycle_sigma_px}"
+            )
         if self.critic_steps < 1 or self.pool_size < 0:
             raise ValueError(f"critic_steps must be >= 1 and pool_size >= 0, got {self.critic_steps}, {self.pool_size}")
         if self.perceptual_weight > 0 and self.perceptual.network is None:

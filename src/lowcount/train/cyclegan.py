@@ -4,7 +4,7 @@ G maps fast -> standard (the inference network), F standard -> fast; D_std judge
 fast ones. Per step, on a batch of fast scans x and standard scans y of other patients:
 
     loss_G = adv(D_std(G(x))) + adv(D_fast(F(y)))
-             + cycle_weight * (|F(G(x)) - x|_1 + |G(F(y)) - y|_1)   (both sides smoothed if cycle_sigma_px)
+             + cycle_weight * (|F(G(x)) - x|_1 + |G(F(y)) - y|_1)   (each side smoothed if its sigma is set)
              + identity_weight * (|G(y) - y|_1 + |F(x) - x|_1)
              + fidelity_weight * |blur(G(x)) - blur(x)|_1          (ours; 0 in the published recipes)
     loss_D = 1/2 [disc(D_std(y), D_std(pool_std(G(x)))) + disc(D_fast(x), D_fast(pool_fast(F(y))))]
@@ -60,7 +60,11 @@ class CycleGAN(Method):
         self.cfg, self.gan, self.device, self.dist = cfg, gan, device, dist or Dist(device=device)
         self.adversarial = AdversarialLoss(gan.loss)
         self.fidelity = LowPassL1Loss(sigma_px=gan.fidelity_sigma_px)
-        self.cycle_l1 = LowPassL1Loss(sigma_px=gan.cycle_sigma_px) if gan.cycle_sigma_px > 0 else nn.L1Loss()
+        standard_sigma_px = gan.cycle_sigma_px if gan.standard_cycle_sigma_px is None else gan.standard_cycle_sigma_px
+        self.fast_cycle_l1, self.standard_cycle_l1 = (
+            LowPassL1Loss(sigma_px=sigma_px) if sigma_px > 0 else nn.L1Loss()
+            for sigma_px in (gan.cycle_sigma_px, standard_sigma_px)
+        )
         self.opt_g = adam([*self.net.parameters(), *self.back.parameters()], cfg.lr, cfg.betas)
         self.opt_d = adam(
             [*self.d_std.parameters(), *self.d_fast.parameters()], gan.d_lr or cfg.lr, gan.d_betas or cfg.betas
@@ -119,7 +123,7 @@ class CycleGAN(Method):
         adv = self.adversarial.generator(self.d_std(as_standard(fake_y, unit_x))) + self.adversarial.generator(
             self.d_fast(as_fast(fake_x, unit_y))
         )
-        cycle = self.cycle_l1(rec_x, x) + self.cycle_l1(rec_y, y)
+        cycle = self.fast_cycle_l1(rec_x, x) + self.standard_cycle_l1(rec_y, y)
         g_loss = gan.adversarial_weight * adv + gan.cycle_weight * cycle
         parts = {"loss_adv": float(adv.detach()), "loss_cycle": float(cycle.detach())}
         if gan.identity_weight > 0:
