@@ -153,8 +153,9 @@ def test_unpaired_thinned_fast_scans_are_thinned_standard_scans(small_cohort):
 
 
 def test_validation_truth_of_acquired_pairs_is_the_one_the_fast_input_was_drawn_from(small_cohort):
-    """k x the fast scan's own truth, warped like its counts: the input is unbiased for it and differs from
-    it by Poisson noise only; the standard scan's truth would charge the input with the patient's motion."""
+    """k x the fast scan's own truth: the input is unbiased for it and differs from it by the Poisson noise of
+    a raw fast scan (registration warps the target, never the input, whose noise interpolation would
+    smooth); the standard scan's truth would charge the input with the patient's motion."""
     acquired = PairedScans(small_cohort, "val", DataConfig(fast="fast3x"), train=False, with_truth=True)
     made_from_standard = PairedScans(small_cohort, "val", DataConfig(pairs="thinned"), train=False, with_truth=True)
     own, standard = [], []
@@ -166,7 +167,11 @@ def test_validation_truth_of_acquired_pairs_is_the_one_the_fast_input_was_drawn_
         body = (truth > 10) & (standard_truth > 10)
         assert abs(x[body].sum() / truth[body].sum() - 1) < 0.01
         own.append(np.abs(x - truth)[body] / np.sqrt(3.0 * truth[body]))  # Poisson SD of k x counts
+        raw = acquired.items[i].fast
+        assert np.array_equal(raw, np.rint(raw)) and raw.sum() > 0  # whole counts: not interpolated
         standard.append(np.abs(x - standard_truth)[body] / np.sqrt(3.0 * standard_truth[body]))
         assert set(np.unique(item["labels"])) <= set(np.unique(acquired.items[i].labels))
     own, standard = np.concatenate(own), np.concatenate(standard)
     assert np.mean(own > 5) < 1e-4 < np.mean(standard > 5)
+    # |Poisson - mean| / SD has mean about sqrt(2 / pi) = 0.80 at these counts; an interpolated input is below
+    assert np.mean(own) == pytest.approx(np.sqrt(2 / np.pi), rel=0.05)

@@ -23,7 +23,7 @@ from lowcount.data.bladder import bladder_mask
 from lowcount.data.degrade import emanet_noise, random_emanet_level, thin
 from lowcount.data.geometry import fit
 from lowcount.data.normalise import count_scale
-from lowcount.data.registration import apply_alignment, register
+from lowcount.data.registration import register
 from lowcount.io.manifest import read_manifest
 
 PAIRS = ("acquired", "thinned", "split", "emanet", "self")
@@ -47,7 +47,9 @@ class DataConfig:
         thin_factor: k for ``thinned`` and ``split`` pairs.
         consistency: ``speed`` (target left at its own level; input multiplied by k) or ``total``
             (target rescaled so its total equals k x the input's).
-        register: align acquired fast scans to their standard scans (global + patch-wise shifts).
+        register: align each acquired standard scan to its fast scan (global + patch-wise shifts). The target
+            is warped, never the input: interpolation averages neighbouring pixels and would leave the input
+            less noisy than the raw fast scans the model meets in use.
         normalisation: ``mean``, ``percentile`` or ``fixed`` (see lowcount.data.normalise).
         fixed_counts_per_unit: for ``fixed``.
         patch: training patch (rows, cols); None trains on whole images.
@@ -137,8 +139,8 @@ def _read_truth(row: dict, manifest: str | Path) -> tuple[np.ndarray, np.ndarray
 
 @dataclass
 class _Pair:
-    fast: np.ndarray  # (rows, cols) counts, registered when asked
-    target: np.ndarray
+    fast: np.ndarray  # (rows, cols) counts as acquired
+    target: np.ndarray  # warped onto the fast scan when registered
     speed_factor: float
     mask: np.ndarray  # bladder, bool
     truth: np.ndarray | None = None  # noiseless expected counts the input stands for (see PairedScans)
@@ -161,9 +163,10 @@ class PairedScans:
         train: True samples patches and augments; False gives whole images on the network grid.
         with_truth: also return ``truth``, the phantom's noiseless expected counts at the standard level of
             the acquisition the input comes from, in network units, and ``labels``, its lesion ids (manifests
-            from ``lowcount simulate``): for acquired pairs k x the fast scan's truth, warped like its counts
-            (a later scan has its own motion and tracer distribution, so the standard scan's truth would
-            count every moved limb as an error); for pairs made from the target, the target's truth.
+            from ``lowcount simulate``): for acquired pairs k x the fast scan's truth, in the fast scan's own
+            geometry like the input (a later scan has its own motion and tracer distribution, so the standard
+            scan's truth would count every moved limb as an error); for pairs made from the target, the
+            target's truth.
     """
 
     def __init__(
@@ -204,15 +207,12 @@ class PairedScans:
                     truth = truth * np.float32(k)
             for view in cfg.views:
                 v = VIEW_INDEX[view]
-                fast_view, alignment = None, None
-                if fast is not None:
-                    fast_view, alignment = register(target[v], fast[v]) if cfg.register else (fast[v], None)
-                pair = _Pair(fast_view, target[v], float(k), bladder_mask(target[v]))
+                target_view = target[v]
+                if fast is not None and cfg.register:
+                    target_view, _ = register(fast[v], target[v])
+                pair = _Pair(None if fast is None else fast[v], target_view, float(k), bladder_mask(target_view))
                 if truth is not None:
                     pair.truth, pair.labels = truth[v], labels[v]
-                    if alignment is not None:
-                        pair.truth = apply_alignment(truth[v], alignment)
-                        pair.labels = apply_alignment(labels[v], alignment, nearest=True).astype(labels.dtype)
                 self.items.append(pair)
 
     def set_epoch(self, epoch: int) -> None:
