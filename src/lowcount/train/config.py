@@ -169,8 +169,8 @@ class GANConfig:
         noise_model: ``none`` (published) or ``poisson`` (ours): generators give expected counts, and a
             generated image is seen by its critic (and, in a CycleGAN, passed on to the other generator) only
             as a Poisson draw at its domain's count level (straight-through gradient; paired GANs draw at
-            the target's level). A critic then cannot reward painted-on noise texture. Under study: it helped
-            a 600-step SE-LiteCycleGAN and failed a 2000-step one (docs/benchmarks.md).
+            the target's level). A critic then cannot reward painted-on noise texture. Under study: at 2000 steps an
+            SE-LiteCycleGAN with it collapsed under the log loss and held with ``lsgan`` (docs/benchmarks.md).
         identity_weight: CycleGAN identity L1 weight (G(y) ~ y, F(x) ~ x); 0 for off.
         fidelity_weight: CycleGAN count-fidelity weight (ours, not in the papers): L1 between G(x) and x
             after Gaussian smoothing by ``fidelity_sigma_px`` (lowcount.losses.pixel.LowPassL1Loss); 0 for off.
