@@ -108,6 +108,7 @@ def _method_step_seconds(cfg, steps: int) -> float:
         levels = torch.full((shape[0],), 20.0)  # standard-level counts per unit, as a bone scan's mean
         batch |= {"fast_counts_per_unit": levels, "standard_counts_per_unit": levels}
         batch["speed_factor"] = torch.full((shape[0],), 3.0)
+        batch |= {"split_input": torch.rand(shape) + 0.5, "split_target": torch.rand(shape) + 0.5}
     else:
         batch = {"input": torch.rand(shape) + 0.5, "target": torch.rand(shape) + 0.5, "weight": torch.ones(shape)}
     return _median_seconds(lambda: [method.step(batch) for _ in range(steps)], 1) / steps

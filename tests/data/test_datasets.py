@@ -152,6 +152,33 @@ def test_unpaired_thinned_fast_scans_are_thinned_standard_scans(small_cohort):
         UnpairedScans(small_cohort, "train", DataConfig(pairs="split"), fold=fold)
 
 
+def test_split_standard_patches_add_a_denoising_pair_without_changing_the_unpaired_draws(small_cohort):
+    rows = read_manifest(small_cohort)
+    fold = next(r["fold"] for r in rows if r["split"] == "test")
+    cfg = DataConfig(**SMALL, thin_factor=3.0)
+    plain = UnpairedScans(small_cohort, "train", cfg, fold=fold)
+    split = UnpairedScans(small_cohort, "train", cfg, fold=fold, split_standard=True)
+    assert split.fast_patients == plain.fast_patients and split.standard_patients == plain.standard_patients
+    inputs, rests = [], []
+    for i in range(len(split)):
+        item, before = split[i], plain[i]
+        for name in ("fast", "standard"):
+            np.testing.assert_array_equal(item[name], before[name])
+        unit = item["standard_counts_per_unit"]
+        counts = item["standard"] * unit
+        a = item["split_input"] * unit / 3.0  # the 1/3 draw, in counts
+        b = item["split_target"] * unit * 2.0 / 3.0  # the other 2/3
+        for part in (a, b):
+            np.testing.assert_allclose(part, np.rint(part), atol=1e-3)
+        np.testing.assert_allclose(a + b, counts, atol=1e-3)
+        inputs.append(a.sum())
+        rests.append(b.sum())
+    assert sum(inputs) / (sum(inputs) + sum(rests)) == pytest.approx(1 / 3, abs=0.01)
+    assert "split_input" not in plain[0]
+    with pytest.raises(ValueError, match="thin_factor"):
+        UnpairedScans(small_cohort, "train", DataConfig(thin_factor=1.0), fold=fold, split_standard=True)
+
+
 def test_validation_truth_of_acquired_pairs_is_the_one_the_fast_input_was_drawn_from(small_cohort):
     """k x the fast scan's own truth: the input is unbiased for it and differs from it by the Poisson noise of
     a raw fast scan (registration warps the target, never the input, whose noise interpolation would

@@ -184,6 +184,58 @@ def test_cyclegan_options_run_and_low_pass_cycles_ignore_pixel_noise(gan_cohort,
         GANConfig(standard_cycle_sigma_px=-1.0)
 
 
+def test_split_term_scores_the_generator_on_split_standard_scans(gan_cohort, tmp_path):
+    from lowcount.train.config import GANConfig, TrainConfig
+    from lowcount.train.cyclegan import CycleGAN
+
+    cfg = tiny("se_lite_cyclegan", steps=2)
+    metrics = train(replace(cfg, gan=replace(cfg.gan, split_weight=5.0)), gan_cohort.parent, tmp_path, progress=False)
+    assert "truth_psnr" in metrics
+    assert "loss_split" in (tmp_path / "log.csv").read_text().splitlines()[0]
+
+    def identity() -> torch.nn.Module:
+        net = torch.nn.Conv2d(1, 1, 1)
+        torch.nn.init.ones_(net.weight)
+        torch.nn.init.zeros_(net.bias)
+        return net
+
+    rng = torch.Generator().manual_seed(4)
+    batch = {name: torch.rand(2, 1, 16, 16, generator=rng) for name in ("fast", "standard", "split_input")}
+    batch["split_target"] = torch.rand(2, 1, 16, 16, generator=rng)
+    step = CycleGAN(identity(), identity(), TrainConfig(), GANConfig(split_weight=2.0, pool_size=0), "cpu").step
+    parts = step(batch)
+    expected = float((batch["split_input"] - batch["split_target"]).abs().mean())
+    assert parts["loss_split"] == pytest.approx(expected, rel=1e-5)
+    without = CycleGAN(identity(), identity(), TrainConfig(), GANConfig(pool_size=0), "cpu").step(batch)
+    assert "loss_split" not in without
+    assert parts["loss"] == pytest.approx(without["loss"] + 2.0 * expected, rel=1e-4)
+    with pytest.raises(ValueError, match="split_weight"):
+        GANConfig(split_weight=-1.0)
+
+
+def test_init_from_starts_the_generator_from_trained_weights_and_refuses_other_architectures(gan_cohort, tmp_path):
+    from safetensors.torch import load_file
+
+    cfg = tiny("se_lite_cyclegan", steps=1)
+    train(cfg, gan_cohort.parent, tmp_path / "first", progress=False)
+    trained = load_file(str(tmp_path / "first" / "model.safetensors"))
+    still = replace(cfg, model=replace(cfg.model, init_from=str(tmp_path / "first" / "model.safetensors")))
+    still = replace(still, train=replace(still.train, lr=1e-12, seed=cfg.train.seed + 1))
+    train(still, gan_cohort.parent, tmp_path / "second", progress=False)
+    started_there = load_file(str(tmp_path / "second" / "model.safetensors"))
+    fresh = replace(cfg, train=still.train)
+    train(fresh, gan_cohort.parent, tmp_path / "fresh", progress=False)
+    started_fresh = load_file(str(tmp_path / "fresh" / "model.safetensors"))
+    weights = [name for name in trained if name.endswith("weight") and trained[name].dim() == 4]
+    assert weights
+    for name in weights:
+        assert torch.allclose(started_there[name], trained[name], atol=1e-9), name
+    assert any(not torch.allclose(started_fresh[name], trained[name], atol=1e-3) for name in weights)
+    wider = replace(still, model=replace(still.model, args={"channels": (8, 16, 32)}))
+    with pytest.raises(ValueError, match="init_from"):
+        train(wider, gan_cohort.parent, tmp_path / "wider", progress=False)
+
+
 def test_poisson_draws_of_generated_images_are_unbiased_scans_with_a_straight_through_gradient():
     """gan.noise_model: poisson turns an expected-count image into a scan at its domain's level."""
     from lowcount.train.config import GANConfig

@@ -284,6 +284,12 @@ class UnpairedScans:
     the decay and redistribution between two real acquisitions. Items are
     dicts with ``fast`` and ``standard`` (1, h, w), each normalised on its own (fast with gain k), their
     ``fast_counts_per_unit`` and ``standard_counts_per_unit``, and the fast scan's ``speed_factor``.
+
+    With ``split_standard=True`` (ours) items also hold ``split_input`` and ``split_target``: the standard
+    patch split binomially into 1/k of its counts (a fast scan of the same instant, k = ``cfg.thin_factor``,
+    at the fast scan's gain) and the other (k-1)/k scaled back by k/(k-1), both in the standard scan's
+    units: a denoising pair with independent noise, made from standard scans alone, so the fast and
+    standard sets still come from disjoint patients.
     """
 
     def __init__(
@@ -294,9 +300,13 @@ class UnpairedScans:
         fold: int | None = None,
         seed: int = 0,
         same_patients: bool = False,
+        split_standard: bool = False,
     ) -> None:
         rows = read_manifest(manifest)
         self.cfg, self.seed, self.epoch = cfg, seed, 0
+        self.split_standard = split_standard
+        if split_standard and not cfg.thin_factor > 1.0:
+            raise ValueError(f"split standard scans leave no counts for the target at thin_factor {cfg.thin_factor}")
         patients = select_patients(rows, role, fold)
         if len(patients) < (1 if same_patients else 2):
             raise ValueError(f"{manifest}: too few {role!r} patients for unpaired sampling")
@@ -340,7 +350,19 @@ class UnpairedScans:
             out[name] = np.ascontiguousarray(x[None], dtype=np.float32)
             out[f"{name}_counts_per_unit"] = np.float32(scale.counts_per_unit)
         out["speed_factor"] = np.float32(k)
+        if self.split_standard:
+            out.update(_split_patch(out["standard"], out["standard_counts_per_unit"], cfg.thin_factor, rng))
         return out
+
+
+def _split_patch(standard_x: np.ndarray, counts_per_unit: np.float32, k: float, rng: np.random.Generator) -> dict:
+    """A standard patch (in units, gain 1) split binomially into a 1/k input and the rest as its target."""
+    counts = np.rint(standard_x * counts_per_unit).astype(np.float32)
+    fast = thin(counts, k, rng)
+    return {
+        "split_input": (fast * np.float32(k / counts_per_unit)).astype(np.float32),
+        "split_target": ((counts - fast) * np.float32(k / (k - 1.0) / counts_per_unit)).astype(np.float32),
+    }
 
 
 class VolumePairs:

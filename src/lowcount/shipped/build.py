@@ -7,7 +7,7 @@ skipped. Stages:
 1. simulate ``patients`` phantom patients (seed ``seed``; standard + 3x fast, independent acquisitions);
 2. fit the domain feature network (``configs/feature_autoencoder.yaml``);
 3. train the supervised SE-UNet (``configs/shipped/se_unet.yaml``) and SE-LiteCycleGAN
-   (``configs/shipped/se_lite_cyclegan.yaml``);
+   (``configs/shipped/se_lite_cyclegan.yaml``, whose generator starts from the SE-UNet just built);
 4. tune each classical filter on the validation split against the truth (the strongest honest baseline:
    tuned where only a phantom can tune it), tune Gaussian and TV filters for the standard scans too (the
    "standard scan after its best classical filter" reference), and fix the lesion observer's threshold on
@@ -49,7 +49,11 @@ def _finite(value):
     return value
 
 
-def _train_stage(name: str, config: Path, data: Path, run: Path) -> dict:
+def _train_stage(name: str, config: Path, data: Path, run: Path, shipped: dict[str, Path]) -> dict:
+    """Train (or resume) one stage; ``shipped``: stages already built, by name -> their weights file, so a
+    config that starts from a shipped model (``model.init_from: se_unet``) starts from this build's."""
+    import yaml
+
     from lowcount.train.run import train
 
     card_path = run / "stage.json"
@@ -59,7 +63,9 @@ def _train_stage(name: str, config: Path, data: Path, run: Path) -> dict:
     resume = (run / "last.pt").is_file()
     _log(f"{name}: training with {config} ({'resuming' if resume else 'from scratch'})")
     started = time.perf_counter()
-    metrics = train(config, data, run, resume=resume, progress=False)
+    init_from = (yaml.safe_load(config.read_text()).get("model") or {}).get("init_from")
+    overrides = (f"model.init_from={shipped[init_from]}",) if init_from in shipped else ()
+    metrics = train(config, data, run, resume=resume, progress=False, overrides=overrides)
     shown = config.relative_to(CONFIG_DIR.parent) if config.is_relative_to(CONFIG_DIR.parent) else config
     import csv
 
@@ -115,7 +121,8 @@ def build(
     for name, config in trainings.items():
         if only and name not in only:
             continue
-        stages[name] = _train_stage(name, Path(config), data, work / name)
+        built = {stage: out / stage / "model.safetensors" for stage in trainings if stage != name}
+        stages[name] = _train_stage(name, Path(config), data, work / name, built)
         target = out / name
         target.mkdir(parents=True, exist_ok=True)
         for suffix in (".safetensors", ".json"):

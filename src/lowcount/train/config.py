@@ -31,10 +31,17 @@ METHODS = ("supervised", "gan", "cyclegan")
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """``name`` from lowcount.models.MODELS and the constructor ``args``."""
+    """``name`` from lowcount.models.MODELS and the constructor ``args``.
+
+    ``init_from``: start from trained weights instead of a random draw (fine-tuning): a .safetensors file
+    with its .json sidecar, or the name of a shipped model (``se_unet``); its architecture and arguments
+    must be these. Only the network being trained starts there (in a CycleGAN, G; F and the critics
+    start fresh), and a resumed run takes its weights from the checkpoint.
+    """
 
     name: str = "se_unet"
     args: dict = field(default_factory=dict)
+    init_from: str | None = None
 
     def __post_init__(self) -> None:
         from lowcount.models import MODELS
@@ -175,6 +182,11 @@ class GANConfig:
         fidelity_weight: CycleGAN count-fidelity weight (ours, not in the papers): L1 between G(x) and x
             after Gaussian smoothing by ``fidelity_sigma_px`` (lowcount.losses.pixel.LowPassL1Loss); 0 for off.
         fidelity_sigma_px: that smoothing.
+        split_weight: CycleGAN split-pair weight (ours, not in the papers): L1 between G(a) and b, where a and b
+            split a standard scan's counts binomially into 1/k (a fast scan of the same instant, k =
+            ``data.thin_factor``) and the rest scaled by k/(k-1): denoising from standard scans alone, with
+            independent noise in a and b, so G is taught to remove noise rather than only to hide it from
+            D_std; the fast and standard scans still come from disjoint patients. 0 for off.
         perceptual_weight: weight of the perceptual term (needs ``perceptual.network``).
         bce_weight: weight of a pixel-wise binary cross-entropy between output and target, each divided
             by the target's per-image maximum (our reading of the RRDBNet GAN's L_BCE).
@@ -198,6 +210,7 @@ class GANConfig:
     identity_weight: float = 0.0
     fidelity_weight: float = 0.0
     fidelity_sigma_px: float = 2.0
+    split_weight: float = 0.0
     perceptual_weight: float = 0.0
     bce_weight: float = 0.0
     gp_weight: float = 10.0
@@ -214,7 +227,8 @@ class GANConfig:
 
         if self.loss not in KINDS:
             raise ValueError(f"gan.loss must be one of {KINDS}, got {self.loss!r}")
-        weights = ("adversarial_weight", "cycle_weight", "identity_weight", "fidelity_weight", "perceptual_weight")
+        weights = ("adversarial_weight", "cycle_weight", "identity_weight", "fidelity_weight", "split_weight")
+        weights += ("perceptual_weight",)
         for name in (*weights, "bce_weight"):
             if getattr(self, name) < 0:
                 raise ValueError(f"gan.{name} must be >= 0, got {getattr(self, name)}")

@@ -7,6 +7,7 @@ fast ones. Per step, on a batch of fast scans x and standard scans y of other pa
              + cycle_weight * (|F(G(x)) - x|_1 + |G(F(y)) - y|_1)   (each side smoothed if its sigma is set)
              + identity_weight * (|G(y) - y|_1 + |F(x) - x|_1)
              + fidelity_weight * |blur(G(x)) - blur(x)|_1          (ours; 0 in the published recipes)
+             + split_weight * |G(a) - b|_1                         (ours; a, b: a standard scan split 1/k, rest)
     loss_D = 1/2 [disc(D_std(y), D_std(pool_std(G(x)))) + disc(D_fast(x), D_fast(pool_fast(F(y))))]
 
 The critics see either the network values or (``gan.discriminator_input: anscombe``, ours) counts at
@@ -135,6 +136,12 @@ class CycleGAN(Method):
             fidelity = self.fidelity(expected_y, x)
             g_loss = g_loss + gan.fidelity_weight * fidelity
             parts["loss_fidelity"] = float(fidelity.detach())
+        if gan.split_weight > 0:
+            with autocast(self.device, self.cfg.amp):
+                denoised = self.net(batch["split_input"].to(self.device)).float()
+            split = (denoised - batch["split_target"].to(self.device)).abs().mean()
+            g_loss = g_loss + gan.split_weight * split
+            parts["loss_split"] = float(split.detach())
         check_finite(g_loss, "generator")
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()

@@ -106,13 +106,17 @@ def _train(
 ) -> dict[str, float]:
     torch.manual_seed(cfg.train.seed)
     net = build_model(cfg.model.name, **model_args(cfg))
+    if cfg.model.init_from and not resume:
+        net.load_state_dict(_initial_weights(cfg).state_dict())
     data_cfg, method_name = cfg.data, cfg.train.method
     if getattr(net, "stride", 1) > data_cfg.stride or data_cfg.stride % getattr(net, "stride", 1):
         raise ValueError(f"data.stride {data_cfg.stride} must be a multiple of the model's stride {net.stride}")
     perceptual = _perceptual(cfg, manifest, out, dist, resume, fold, progress) if method_name == "gan" else None
     method = build_method(cfg, net, dist, perceptual)
     if method_name == "cyclegan":
-        train_set = UnpairedScans(manifest, "train", data_cfg, fold, cfg.train.seed, cfg.gan.same_patients)
+        train_set = UnpairedScans(
+            manifest, "train", data_cfg, fold, cfg.train.seed, cfg.gan.same_patients, cfg.gan.split_weight > 0
+        )
         n_patients = len(set(train_set.fast_patients) | set(train_set.standard_patients))
     else:
         train_set = PairedScans(manifest, "train", data_cfg, fold, cfg.train.seed)
@@ -168,6 +172,24 @@ def _speed_factor(manifest: Path, acquisition: str) -> float:
     if not factors:
         raise ValueError(f"{manifest}: no {acquisition!r} scans; check data.fast against the manifest")
     return factors.pop()
+
+
+def _initial_weights(cfg: RunConfig) -> torch.nn.Module:
+    """The trained network ``model.init_from`` names, checked against the ``model`` section."""
+    from lowcount.models.weights import load_weights
+    from lowcount.shipped import MODELS, model_weights
+
+    source = cfg.model.init_from
+    path = model_weights(source) if source in MODELS else Path(source).with_suffix(".safetensors")
+    loaded, meta = load_weights(path)
+    stored = {k: list(v) if isinstance(v, tuple) else v for k, v in meta["model_args"].items()}
+    wanted = {k: list(v) if isinstance(v, tuple) else v for k, v in model_args(cfg).items()}
+    if meta["model"] != cfg.model.name or stored != wanted:
+        raise ValueError(
+            f"{path}: model.init_from holds {meta['model']!r} with {meta['model_args']}, but the model section "
+            f"asks for {cfg.model.name!r} with {model_args(cfg)}; give weights of the same architecture"
+        )
+    return loaded
 
 
 def _perceptual(cfg: RunConfig, manifest: Path, out: Path, dist: Dist, resume: bool, fold: int | None, progress: bool):
