@@ -9,17 +9,8 @@ import pytest
 from lowcount.bench import bench_hot_spots
 from lowcount.shipped import MODELS, model_weights
 
-SE_LITE_INVENTS = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the shipped SE-LiteCycleGAN (published recipe) invents hot spots: 311 in six lesion-free views in "
-    "docs/benchmarks.md; strict, so a model that stops doing so must lift this mark",
-)
 
-
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=SE_LITE_INVENTS) if n == "se_lite_cyclegan" else n for n in MODELS]
-)
+@pytest.mark.parametrize("name", MODELS)
 def test_no_focal_maximum_above_the_standard_scans_noise_envelope_on_a_lesion_free_phantom(name):
     rows = bench_hot_spots(model_weights(name), [407])  # lowcount.evaluate.counts.invented_hot_spots per view
     assert len(rows) == 2
