@@ -227,9 +227,8 @@ class GANConfig:
 
         if self.loss not in KINDS:
             raise ValueError(f"gan.loss must be one of {KINDS}, got {self.loss!r}")
-        weights = ("adversarial_weight", "cycle_weight", "identity_weight", "fidelity_weight", "split_weight")
-        weights += ("perceptual_weight",)
-        for name in (*weights, "bce_weight"):
+        weights = ("adversarial", "cycle", "identity", "fidelity", "split", "perceptual", "bce")
+        for name in (f"{w}_weight" for w in weights):
             if getattr(self, name) < 0:
                 raise ValueError(f"gan.{name} must be >= 0, got {getattr(self, name)}")
         if self.discriminator_input not in ("x", "anscombe"):

@@ -182,9 +182,7 @@ def _initial_weights(cfg: RunConfig) -> torch.nn.Module:
     source = cfg.model.init_from
     path = model_weights(source) if source in MODELS else Path(source).with_suffix(".safetensors")
     loaded, meta = load_weights(path)
-    stored = {k: list(v) if isinstance(v, tuple) else v for k, v in meta["model_args"].items()}
-    wanted = {k: list(v) if isinstance(v, tuple) else v for k, v in model_args(cfg).items()}
-    if meta["model"] != cfg.model.name or stored != wanted:
+    if meta["model"] != cfg.model.name or json.loads(json.dumps(model_args(cfg))) != meta["model_args"]:
         raise ValueError(
             f"{path}: model.init_from holds {meta['model']!r} with {meta['model_args']}, but the model section "
             f"asks for {cfg.model.name!r} with {model_args(cfg)}; give weights of the same architecture"
