@@ -97,9 +97,21 @@ def test_bland_altman_of_a_proportional_bias():
     assert result["r"] == pytest.approx(1.0)
 
 
+def test_the_raw_input_creates_no_hot_spot_of_its_own(report):
+    out, _, _ = report
+    rows = {r["group"]: r for r in _rows(out / "tables" / "diagnosis.csv")}
+    raw = rows["fast3x (raw)"]
+    # every hot spot of k x the fast scan is its own input's: kept, none created (scored at the input's level)
+    assert float(raw["invented_hot_spots_per_view"]) > 0 and float(raw["created_hot_spots_per_view"]) == 0
+    assert float(rows["gaussian"]["created_hot_spots_per_view"]) <= float(
+        rows["gaussian"]["invented_hot_spots_per_view"]
+    )
+    assert rows["standard"]["created_hot_spots_per_view"] == "nan"
+
+
 def test_lesions_lost_and_false_spots_are_counted_at_the_threshold():
     scores = MethodScores("m")
-    scores.views = [{"hot_spots": 2}, {"hot_spots": 0}]
+    scores.views = [{"hot_spots": 2, "created_hot_spots": 1}, {"hot_spots": 0, "created_hot_spots": 0}]
     scores.lesions = [
         {"observer_score": 9.0, "truth_observer_score": 12.0},  # visible, detected
         {"observer_score": 3.0, "truth_observer_score": 8.0},  # visible, lost
@@ -110,6 +122,10 @@ def test_lesions_lost_and_false_spots_are_counted_at_the_threshold():
     (row,) = diagnosis_table({"m": scores}, threshold=5.0)
     assert (row["lesions_visible_in_truth"], row["lesions_detected"], row["lesions_lost"]) == (2, 1, 1)
     assert row["false_spots_per_view"] == 1.0 and row["invented_hot_spots_per_view"] == 1.0
+    assert row["created_hot_spots_per_view"] == 0.5
+    scores.views = [{"hot_spots": 1}, {"hot_spots": 0}]  # the standard scan: no input, nothing to explain by
+    (row,) = diagnosis_table({"m": scores}, threshold=5.0)
+    assert np.isnan(row["created_hot_spots_per_view"])
     assert (row["sensitivity"], row["specificity"], row["auc"]) == (1.0, 0.0, 1.0)
 
 

@@ -270,6 +270,7 @@ def _page(quality: dict, anova: dict, sections: dict, meta: dict, threshold, not
         ("lesions_lost", "lost"),
         ("false_spots_per_view", "false spots / view"),
         ("invented_hot_spots_per_view", "hot spots above the standard envelope / view"),
+        ("created_hot_spots_per_view", "of which not in the input / view"),
     ]
     roi_cols = [
         ("group", "Group"),

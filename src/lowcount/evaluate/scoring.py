@@ -94,7 +94,14 @@ def score_method(
         cache: share reference-side work between the methods of one report.
         rois: {study key: [lowcount.evaluate.rois.Roi]} from an ROI file, or None.
     """
-    from lowcount.evaluate.counts import invented_hot_spots, lesion_counts, recovery, region_masks, scoring_mask
+    from lowcount.evaluate.counts import (
+        created_hot_spots,
+        invented_hot_spots,
+        lesion_counts,
+        recovery,
+        region_masks,
+        scoring_mask,
+    )
     from lowcount.evaluate.diagnosis import lesion_free_background, read_view
     from lowcount.evaluate.features import lpips_reference
     from lowcount.evaluate.rois import roi_rows, view_shifts
@@ -155,6 +162,9 @@ def score_method(
             rec = recovery(image[v], truth[v], region_masks(truth[v], labels[v], bladder[v]))
             row.update({f"recovery_{k}": val for k, val in rec.items()})
             row["hot_spots"] = len(invented_hot_spots(image[v], truth[v], labels[v]))
+            if kind == "fast":  # the input at the image's level explains kept hot spots
+                scan = study.speed_factor * study.fast_counts[v].astype(np.float64)
+                row["created_hot_spots"] = len(created_hot_spots(image[v], scan, truth[v], labels[v]))
             reading = read_view(image[v], truth[v], labels[v], mask, observer, side["background"])
             truth_reading = side["reading"]
             row["observer_false_positives"] = int(reading.false_positive_scores.size)

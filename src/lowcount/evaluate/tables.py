@@ -154,5 +154,7 @@ def diagnosis_table(all_scores: dict, threshold: float) -> list[dict]:
         n_views = max(len(scores.views), 1)
         row["false_spots_per_view"] = float(np.sum(np.array(scores.false_positive_scores) >= threshold) / n_views)
         row["invented_hot_spots_per_view"] = float(np.mean(_values(scores, "hot_spots")))
+        created = _values(scores, "created_hot_spots")  # NaN for the standard scan, which has no input
+        row["created_hot_spots_per_view"] = float(np.mean(created)) if not np.isnan(created).all() else float("nan")
         rows.append(row)
     return rows
