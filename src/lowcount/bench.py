@@ -138,7 +138,7 @@ def bench_hot_spots(weights: str | Path, seeds: list[int], speed_factor: float =
     scan's hot spots that the raw fast scan x k does not explain (``created``); see
     lowcount.evaluate.counts.invented_hot_spots and created_hot_spots.
     """
-    from lowcount.evaluate.counts import created_hot_spots, invented_hot_spots
+    from lowcount.evaluate.counts import invented_hot_spots, unexplained_by_input
     from lowcount.inference import Enhancer
 
     enhancer = Enhancer.load(weights, precision="fp32")
@@ -150,14 +150,15 @@ def bench_hot_spots(weights: str | Path, seeds: list[int], speed_factor: float =
         for view in range(2):
             truth = speed_factor * fast.expected[view]
             raw = speed_factor * fast.counts[view]
+            spots = invented_hot_spots(enhanced[view], truth, none)
             rows.append(
                 {
                     "seed": seed,
                     "view": view,
                     "standard": len(invented_hot_spots(standard.counts[view], standard.expected[view], none)),
                     "raw_fast": len(invented_hot_spots(raw, truth, none)),
-                    "enhanced": len(invented_hot_spots(enhanced[view], truth, none)),
-                    "created": len(created_hot_spots(enhanced[view], raw, truth, none)),
+                    "enhanced": len(spots),
+                    "created": len(unexplained_by_input(spots, raw, truth)),
                 }
             )
     return rows

@@ -148,6 +148,18 @@ def created_hot_spots(
     if scan.shape != image.shape:
         raise ValueError(f"scan {scan.shape} and image {image.shape} must have the same shape")
     spots = invented_hot_spots(image, truth, labels, k_sigma, margin_px, sigma_px)
+    return unexplained_by_input(spots, scan, truth, k_sigma, margin_px, sigma_px)
+
+
+def unexplained_by_input(
+    spots: list[tuple[int, int]],
+    scan: np.ndarray,
+    truth: np.ndarray,
+    k_sigma: float = 5.0,
+    margin_px: int = 3,
+    sigma_px: float = 1.5,
+) -> list[tuple[int, int]]:
+    """Those of ``spots`` (from :func:`invented_hot_spots` with the same parameters) the input does not explain."""
     if not spots:
         return []
     input_excess = _dilate(_above_envelope(scan, truth, k_sigma, sigma_px)[1], margin_px)

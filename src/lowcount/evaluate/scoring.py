@@ -95,12 +95,12 @@ def score_method(
         rois: {study key: [lowcount.evaluate.rois.Roi]} from an ROI file, or None.
     """
     from lowcount.evaluate.counts import (
-        created_hot_spots,
         invented_hot_spots,
         lesion_counts,
         recovery,
         region_masks,
         scoring_mask,
+        unexplained_by_input,
     )
     from lowcount.evaluate.diagnosis import lesion_free_background, read_view
     from lowcount.evaluate.features import lpips_reference
@@ -161,10 +161,11 @@ def score_method(
             row["total_counts_ratio"] = float(image[v].sum() / truth[v].sum())
             rec = recovery(image[v], truth[v], region_masks(truth[v], labels[v], bladder[v]))
             row.update({f"recovery_{k}": val for k, val in rec.items()})
-            row["hot_spots"] = len(invented_hot_spots(image[v], truth[v], labels[v]))
+            spots = invented_hot_spots(image[v], truth[v], labels[v])
+            row["hot_spots"] = len(spots)
             if kind == "fast":  # the input at the image's level explains kept hot spots
                 scan = study.speed_factor * study.fast_counts[v].astype(np.float64)
-                row["created_hot_spots"] = len(created_hot_spots(image[v], scan, truth[v], labels[v]))
+                row["created_hot_spots"] = len(unexplained_by_input(spots, scan, truth[v]))
             reading = read_view(image[v], truth[v], labels[v], mask, observer, side["background"])
             truth_reading = side["reading"]
             row["observer_false_positives"] = int(reading.false_positive_scores.size)
