@@ -165,7 +165,13 @@ def train_command(
 ) -> None:
     """Train a model (supervised, GAN or CycleGAN); works the same under `torchrun --nproc-per-node N`."""
     from lowcount.config import ConfigError
-    from lowcount.train.run import train
+    from lowcount.train.run import created_hot_spots_warning, train
+
+    def report(metrics: dict[str, float], prefix: str = "") -> None:
+        if metrics:
+            typer.echo(prefix + ", ".join(f"{key} {value:.4f}" for key, value in metrics.items()))
+        if warning := created_hot_spots_warning(metrics):
+            typer.echo(warning, err=True)
 
     try:
         if all_folds:
@@ -173,15 +179,15 @@ def train_command(
 
             folds = sorted({r["fold"] for r in read_manifest(data)})
             for k in folds:
-                metrics = train(config, data, out / f"fold{k}", resume, k, device, progress, tuple(set_ or ()))
-                typer.echo(f"fold {k}: " + ", ".join(f"{key} {value:.4f}" for key, value in metrics.items()))
+                report(
+                    train(config, data, out / f"fold{k}", resume, k, device, progress, tuple(set_ or ())), f"fold {k}: "
+                )
             return
         metrics = train(config, data, out, resume, fold, device, progress, tuple(set_ or ()))
     except (ConfigError, ValueError, FileNotFoundError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
-    if metrics:
-        typer.echo(", ".join(f"{key} {value:.4f}" for key, value in metrics.items()))
+    report(metrics)
 
 
 def _param_values(items: list[str] | None) -> dict:

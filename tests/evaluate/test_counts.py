@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lowcount.evaluate.counts import created_hot_spots, invented_hot_spots
+from lowcount.evaluate.counts import created_hot_spots, fidelity, invented_hot_spots
 
 SHAPE = (64, 64)
 
@@ -42,3 +42,12 @@ def test_a_hot_spot_is_created_unless_the_input_exceeds_the_envelope_near_it(tru
 def test_created_hot_spots_refuses_a_scan_of_another_shape(truth):
     with pytest.raises(ValueError, match="same shape"):
         created_hot_spots(truth, truth[:32], truth, np.zeros(SHAPE, np.int32))
+
+
+def test_fidelity_counts_created_hot_spots_only_when_given_the_input(truth):
+    none = np.zeros(SHAPE, np.int32)
+    image = truth + _bump((20, 20), 30.0) + _bump((44, 44), 40.0)
+    scan = truth + _bump((21, 22), 60.0)  # explains the first
+    assert "created_hot_spots" not in fidelity(image, truth, none)
+    summary = fidelity(image, truth, none, scan=scan)
+    assert (summary["hot_spots"], summary["created_hot_spots"]) == (2.0, 1.0)

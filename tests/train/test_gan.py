@@ -52,7 +52,10 @@ def tiny(name: str, steps: int, **train_changes):
 def test_one_step_updates_every_network_and_exports_the_generator(gan_cohort, tmp_path, name):
     cfg = tiny(name, steps=1)
     metrics = train(cfg, gan_cohort.parent, tmp_path, progress=False)
-    assert {"psnr", "truth_psnr", "input_truth_psnr", "lesion_max_ratio", "hot_spots"} <= set(metrics)
+    assert {"psnr", "truth_psnr", "input_truth_psnr", "lesion_max_ratio", "hot_spots", "created_hot_spots"} <= set(
+        metrics
+    )
+    assert "input_created_hot_spots" not in metrics  # the input explains itself
     state = load_checkpoint(tmp_path / "last.pt")["method"]
     for optimiser in ("opt_g", "opt_d"):
         moments = [s["exp_avg"] for s in state[optimiser]["state"].values()]

@@ -9,7 +9,7 @@ from lowcount.data.datasets import DataConfig
 from lowcount.models import build_model
 from lowcount.models.weights import load_weights
 from lowcount.train.config import ModelConfig, RunConfig, TrainConfig, load_run_config
-from lowcount.train.run import model_args, train
+from lowcount.train.run import created_hot_spots_warning, model_args, train
 
 CONFIGS = sorted((Path(__file__).resolve().parents[2] / "configs").glob("**/*.yaml"))
 
@@ -95,3 +95,11 @@ def test_overrides_change_nested_values_and_bad_ones_are_named():
         load_run_config(path, ["train.stepz=7"])
     with pytest.raises(ConfigError, match="is a value"):
         load_run_config(path, ["train.steps.x=1"])
+
+
+def test_training_warns_only_when_the_model_created_hot_spots():
+    assert created_hot_spots_warning({"psnr": 30.0}) is None  # no truth, nothing known
+    assert created_hot_spots_warning({"created_hot_spots": 0.0, "hot_spots": 2.0}) is None  # kept ones only
+    assert created_hot_spots_warning({"created_hot_spots": float("nan")}) is None
+    warning = created_hot_spots_warning({"created_hot_spots": 0.25})
+    assert "0.25 hot spots per image" in warning and "lowcount bench hot-spots" in warning

@@ -167,11 +167,20 @@ def unexplained_by_input(
 
 
 def fidelity(
-    image: np.ndarray, truth: np.ndarray, labels: np.ndarray, bladder: np.ndarray | None = None
+    image: np.ndarray,
+    truth: np.ndarray,
+    labels: np.ndarray,
+    bladder: np.ndarray | None = None,
+    scan: np.ndarray | None = None,
 ) -> dict[str, float]:
-    """Summary: median lesion max/mean ratios to the truth, region recoveries, count of invented hot spots."""
+    """Summary: median lesion max/mean ratios to the truth, region recoveries, count of invented hot spots.
+
+    With the input ``scan`` at the image's level (k x a k-fold fast scan) also ``created_hot_spots``: the
+    invented hot spots that the input does not explain (:func:`unexplained_by_input`).
+    """
     lesions = lesion_counts(image, truth, labels)
     rec = recovery(image, truth, region_masks(truth, labels, bladder))
+    spots = invented_hot_spots(image, truth, labels)
     summary = {
         "lesion_max_ratio": float(np.median([r["max_counts"] / r["truth_max_counts"] for r in lesions]))
         if lesions
@@ -181,6 +190,8 @@ def fidelity(
         else float("nan"),
         "bone_recovery": rec["normal_bone"],
         "soft_tissue_recovery": rec["soft_tissue"],
-        "hot_spots": float(len(invented_hot_spots(image, truth, labels))),
+        "hot_spots": float(len(spots)),
     }
+    if scan is not None:
+        summary["created_hot_spots"] = float(len(unexplained_by_input(spots, scan, truth)))
     return summary

@@ -41,7 +41,8 @@ class Validator:
     Scored against the target scan (keys ``psnr``, ``ssim``; the raw input ``input_psnr``...) and, when the
     items carry the phantom's noiseless truth, against it too (``truth_psnr``, ``input_truth_psnr``...).
     With the truth come count-fidelity figures (lowcount.evaluate.counts.fidelity: lesion max/mean ratios,
-    bone and soft-tissue recovery, invented hot spots; a mean over images, hot spots per image).
+    bone and soft-tissue recovery, invented hot spots and, for the network output, ``created_hot_spots``:
+    those the count-scaled input does not explain; a mean over images, hot spots per image).
     The data range of each image is the reference's maximum. PSNR leaves out the bladder (when the data
     config excludes it) and the padding; SSIM is taken over the whole image. Results are means over
     validation images.
@@ -49,9 +50,9 @@ class Validator:
 
     def __init__(self, data: PairedScans) -> None:
         self.items = [data[i] for i in range(len(data))]
-        self.baseline = self._score([item["input"][0] for item in self.items])
+        self.baseline = self._score([item["input"][0] for item in self.items], against_input=False)
 
-    def _score(self, outputs: list[np.ndarray]) -> dict[str, float]:
+    def _score(self, outputs: list[np.ndarray], against_input: bool = True) -> dict[str, float]:
         scores: dict[str, list[float]] = {}
         for out, item in zip(outputs, self.items, strict=True):
             unit = float(item["counts_per_unit"])
@@ -59,7 +60,8 @@ class Validator:
             if "truth" in item:
                 truth, labels = item["truth"][0] * unit, item["labels"][0]
                 bladder = (item["weight"][0] == 0) & (truth > 0)
-                for key, value in fidelity(np.clip(out, 0, None) * unit, truth, labels, bladder).items():
+                scan = item["input"][0] * unit if against_input else None
+                for key, value in fidelity(np.clip(out, 0, None) * unit, truth, labels, bladder, scan).items():
                     scores.setdefault(key, []).append(value)
             for prefix, key in (("", "target"), ("truth_", "truth")):
                 if key not in item:
@@ -74,6 +76,18 @@ class Validator:
         outputs = [method.predict(torch.from_numpy(item["input"][None]))[0, 0].cpu().numpy() for item in self.items]
         scores = self._score(outputs)
         return {**scores, **{f"input_{k}": v for k, v in self.baseline.items()}}
+
+
+def created_hot_spots_warning(metrics: dict[str, float]) -> str | None:
+    """A warning when the last validation found hot spots that the model created (none: ``None``)."""
+    created = metrics.get("created_hot_spots", 0.0)
+    if not created > 0:
+        return None
+    return (
+        f"warning: on the validation images the model makes {created:.3g} hot spots per image that are neither in "
+        "the truth nor in its input (lowcount.evaluate.counts.created_hot_spots); do not use it before "
+        "`lowcount bench hot-spots --model RUN/model.safetensors` shows none on lesion-free phantoms"
+    )
 
 
 def train(
