@@ -155,3 +155,16 @@ def test_separate_ant_and_post_files_are_enhanced_together(tmp_path, fast_scan):
     written = enhance_files(enhancer, paths, tmp_path / "out", preview=False)
     assert len(written) == 2
     np.testing.assert_allclose(read_wholebody(written).posterior, np.rint(3.0 * views[1]))
+
+
+@pytest.mark.parametrize("created, warned", [(0.5, True), (0.0, False), (None, False)])
+def test_enhance_warns_when_the_models_card_records_created_hot_spots(tmp_path, fast_scan, created, warned):
+    from lowcount.io.images import write_counts_image
+
+    card = {"checkpoint": "best", "step": 7, "metrics": {"truth_psnr": 40.0, "created_hot_spots": created}}
+    path = write_counts_image(tmp_path / "scan.npy", fast_scan[1])
+    weights = _weights(tmp_path, extra={"validation": card})
+    result = CliRunner().invoke(app, ["enhance", str(path), "--model", str(weights), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert ("0.5 hot spots per image" in result.output) is warned
+    assert (tmp_path / "out" / "scan.npy").is_file()  # a warning, not a refusal

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Annotated
@@ -165,12 +166,16 @@ def train_command(
 ) -> None:
     """Train a model (supervised, GAN or CycleGAN); works the same under `torchrun --nproc-per-node N`."""
     from lowcount.config import ConfigError
-    from lowcount.train.run import created_hot_spots_warning, train
+    from lowcount.train.run import train
+    from lowcount.train.selection import count_safety_warning
 
-    def report(metrics: dict[str, float], prefix: str = "") -> None:
+    def report(metrics: dict[str, float], run: Path, prefix: str = "") -> None:
         if metrics:
             typer.echo(prefix + ", ".join(f"{key} {value:.4f}" for key, value in metrics.items()))
-        if warning := created_hot_spots_warning(metrics):
+        sidecar = run / "model.json"
+        if sidecar.is_file() and (chosen := json.loads(sidecar.read_text()).get("validation")):
+            typer.echo(f"{prefix}{sidecar.with_suffix('.safetensors')}: step {chosen['step']} ({chosen['checkpoint']})")
+        if warning := count_safety_warning(metrics):
             typer.echo(warning, err=True)
 
     try:
@@ -179,15 +184,14 @@ def train_command(
 
             folds = sorted({r["fold"] for r in read_manifest(data)})
             for k in folds:
-                report(
-                    train(config, data, out / f"fold{k}", resume, k, device, progress, tuple(set_ or ())), f"fold {k}: "
-                )
+                metrics = train(config, data, out / f"fold{k}", resume, k, device, progress, tuple(set_ or ()))
+                report(metrics, out / f"fold{k}", f"fold {k}: ")
             return
         metrics = train(config, data, out, resume, fold, device, progress, tuple(set_ or ()))
     except (ConfigError, ValueError, FileNotFoundError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
-    report(metrics)
+    report(metrics, out)
 
 
 def _param_values(items: list[str] | None) -> dict:
@@ -255,9 +259,13 @@ def enhance(
                 enhancer = ClassicalEnhancer(method, _param_values(param), anscombe)
         else:
             from lowcount.inference import Enhancer
+            from lowcount.train.selection import count_safety_warning
 
             tiling = {"tile": (tile, tile), "max_pixels": 0} if tile else {}
             enhancer = Enhancer.load(model, device, precision, **tiling)
+            validation = enhancer.meta.get("validation") or {}
+            if warning := count_safety_warning(validation.get("metrics", {}), f"{model}"):
+                typer.echo(warning, err=True)
         written = enhance_files(enhancer, inputs, out, speed_factor, preview)
     except (DicomInputError, ValueError, FileNotFoundError) as exc:
         typer.echo(f"error: {exc}", err=True)

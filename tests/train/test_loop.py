@@ -1,4 +1,5 @@
 import pickle
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -89,6 +90,63 @@ def test_training_lowers_the_loss_and_writes_the_run_folder(tmp_path):
     assert load_checkpoint(tmp_path / "last.pt")["step"] == 60
 
 
+# Scripted validations, one per 10 steps: the sharpest ones (steps 30, 40) created hot spots.
+SCRIPT = [
+    {"truth_psnr": 30.0, "created_hot_spots": 0.0},
+    {"truth_psnr": 33.0, "created_hot_spots": 0.0},
+    {"truth_psnr": 35.0, "created_hot_spots": 0.5},
+    {"truth_psnr": 36.0, "created_hot_spots": 0.25},
+]
+
+
+def _scripted(seen, offset=0):
+    """A validation that returns SCRIPT in order and records the weights it was shown."""
+
+    def validate(m):
+        seen.append(_weights(m))
+        return dict(SCRIPT[offset + len(seen) - 1])
+
+    return validate
+
+
+@pytest.mark.parametrize("export", ["best", "last"])
+def test_export_best_takes_the_sharpest_checkpoint_that_created_no_hot_spot(tmp_path, export):
+    cfg = TrainConfig(steps=40, batch_size=4, lr=1e-3, validate_every=10, checkpoint_every=10, export=export)
+    method, seen, exported = _method(cfg), [], {}
+
+    def keep(m, run, chosen):
+        exported.update(weights=_weights(m), card=chosen)
+
+    metrics = fit(method, Noisy(), cfg, tmp_path, validate=_scripted(seen), export=keep, progress=False)
+    best = load_checkpoint(tmp_path / "best.pt")
+    assert best["step"] == best["best_step"] == 20 and best["best_metrics"] == SCRIPT[1]
+    chosen, step = (1, 20) if export == "best" else (3, 40)
+    assert exported["card"] == {"checkpoint": export, "step": step, "metrics": SCRIPT[chosen]}
+    assert metrics == SCRIPT[chosen]
+    for key, value in seen[chosen].items():
+        assert torch.equal(exported["weights"][key], value), key
+    assert not all(torch.equal(seen[1][k], v) for k, v in seen[3].items())  # the two candidates differ
+
+
+def test_the_choice_survives_a_resume(tmp_path):
+    cfg = TrainConfig(steps=40, batch_size=4, lr=1e-3, validate_every=10, checkpoint_every=10, export="best")
+    first_seen, second_seen, exported = [], [], {}
+    fit(_method(cfg), Noisy(), replace(cfg, steps=20), tmp_path, validate=_scripted(first_seen), progress=False)
+    metrics = fit(
+        _method(cfg),
+        Noisy(),
+        cfg,
+        tmp_path,
+        validate=_scripted(second_seen, offset=2),
+        resume=True,
+        export=lambda m, run, chosen: exported.update(weights=_weights(m), card=chosen),
+        progress=False,
+    )
+    assert len(second_seen) == 2 and exported["card"]["step"] == 20 and metrics == SCRIPT[1]
+    for key, value in first_seen[1].items():
+        assert torch.equal(exported["weights"][key], value), key
+
+
 def test_processes_share_the_epoch_order_without_overlap():
     single = epoch_indices(10, 0, 3)
     ranks = [epoch_indices(10, 0, 3, r, 2) for r in range(2)]
@@ -133,6 +191,7 @@ def test_bf16_autocast_trains(tmp_path):
         ({"amp": "fp16"}, "amp"),
         ({"ema_decay": 1.5}, "ema_decay"),
         ({"log_every": 0}, "log_every"),
+        ({"export": "first"}, "export"),
     ],
 )
 def test_ill_train_configs_raise(kwargs, message):

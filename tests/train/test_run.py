@@ -9,7 +9,7 @@ from lowcount.data.datasets import DataConfig
 from lowcount.models import build_model
 from lowcount.models.weights import load_weights
 from lowcount.train.config import ModelConfig, RunConfig, TrainConfig, load_run_config
-from lowcount.train.run import created_hot_spots_warning, model_args, train
+from lowcount.train.run import model_args, train
 
 CONFIGS = sorted((Path(__file__).resolve().parents[2] / "configs").glob("**/*.yaml"))
 
@@ -47,6 +47,8 @@ def test_supervised_se_unet_beats_the_raw_3x_scan_on_held_out_patients(small_coh
     assert metrics["ssim"] > metrics["input_ssim"]
     model, meta = load_weights(tmp_path / "run" / "model.safetensors")
     assert meta["model"] == "se_unet" and meta["data"]["fast"] == "fast3x"
+    assert meta["validation"]["checkpoint"] == "last" and meta["validation"]["step"] == 120
+    assert meta["validation"]["metrics"]["psnr"] == pytest.approx(metrics["psnr"])
     assert (tmp_path / "run" / "config.yaml").is_file()
 
 
@@ -61,7 +63,7 @@ def test_cli_train_and_resume(small_cohort, tmp_path):
     args = ["train", str(config), "--data", str(small_cohort.parent), "--out", str(tmp_path / "run"), "--no-progress"]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
-    assert "psnr" in first.output
+    assert "psnr" in first.output and "model.safetensors: step 4 (last)" in first.output
     config.write_text(config.read_text().replace("steps: 4", "steps: 6"))
     resumed = runner.invoke(app, [*args, "--resume"])
     assert resumed.exit_code == 0, resumed.output
@@ -95,11 +97,3 @@ def test_overrides_change_nested_values_and_bad_ones_are_named():
         load_run_config(path, ["train.stepz=7"])
     with pytest.raises(ConfigError, match="is a value"):
         load_run_config(path, ["train.steps.x=1"])
-
-
-def test_training_warns_only_when_the_model_created_hot_spots():
-    assert created_hot_spots_warning({"psnr": 30.0}) is None  # no truth, nothing known
-    assert created_hot_spots_warning({"created_hot_spots": 0.0, "hot_spots": 2.0}) is None  # kept ones only
-    assert created_hot_spots_warning({"created_hot_spots": float("nan")}) is None
-    warning = created_hot_spots_warning({"created_hot_spots": 0.25})
-    assert "0.25 hot spots per image" in warning and "lowcount bench hot-spots" in warning

@@ -70,6 +70,9 @@ class TrainConfig:
         grad_clip: clip the gradient norm (None for off).
         num_workers: DataLoader worker processes.
         seed: seeds model initialisation and every data draw.
+        export: which weights become ``model.safetensors``: ``last`` (the final step) or ``best`` (the
+            validation ranked first by lowcount.train.selection.rank: fewest created hot spots per image,
+            then PSNR; the adversarial recipes use it, as their critics can start to draw hot spots late).
     """
 
     method: str = "supervised"
@@ -88,8 +91,13 @@ class TrainConfig:
     grad_clip: float | None = None
     num_workers: int = 0
     seed: int = 0
+    export: str = "last"
 
     def __post_init__(self) -> None:
+        from lowcount.train.selection import EXPORTS
+
+        if self.export not in EXPORTS:
+            raise ValueError(f"export must be one of {EXPORTS}, got {self.export!r}")
         if self.method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
         if self.steps < 1 or self.batch_size < 1:

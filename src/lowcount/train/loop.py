@@ -7,8 +7,10 @@ optimiser, scheduler, EMA and RNG states of its checkpoint: it continues bit for
 
 The run directory holds ``config.yaml`` (the resolved config), ``log.csv`` (one row per logged step
 and per validation), TensorBoard event files in ``tensorboard/``, ``last.pt`` (every
-``checkpoint_every`` steps and at the end), ``best.pt`` (best validation PSNR) and the deployment
-weights ``model.safetensors`` + ``model.json``. Only process 0 writes.
+``checkpoint_every`` steps and at the end), ``best.pt`` (the validation that ranks first by
+lowcount.train.selection.rank: fewest created hot spots, then PSNR) and the deployment weights
+``model.safetensors`` + ``model.json``: the last step's, or with ``train.export: best`` best.pt's. Only
+process 0 writes.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from lowcount.io.atomic import atomic_write_text
 from lowcount.train.checkpoint import BEST, LAST, load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from lowcount.train.config import TrainConfig
 from lowcount.train.distributed import Dist
+from lowcount.train.selection import card, rank
 
 
 def epoch_indices(n: int, seed: int, epoch: int, rank: int = 0, world: int = 1) -> np.ndarray:
@@ -75,10 +78,11 @@ def fit(
     dist: Dist | None = None,
     validate: Callable[[object], dict[str, float]] | None = None,
     resume: bool = False,
-    export: Callable[[object, Path], None] | None = None,
+    export: Callable[[object, Path, dict], None] | None = None,
     progress: bool = True,
 ) -> dict[str, float]:
-    """Train ``method`` for ``cfg.steps`` steps; returns the last validation metrics (or the last losses).
+    """Train ``method`` for ``cfg.steps`` steps; returns the exported weights' validation metrics (the last
+    validation's, or with ``cfg.export == "best"`` best.pt's), or the last losses without validation.
 
     Args:
         method: has ``step(batch) -> dict``, ``state_dict()``, ``load_state_dict()``.
@@ -87,9 +91,11 @@ def fit(
         run_dir: where logs and checkpoints go (created).
         dist: process layout (single process when None).
         validate: called with the method on process 0 every ``validate_every`` steps and at the end;
-            returns metrics, ``psnr`` among them to keep the best checkpoint.
+            returns metrics (``psnr``, ``truth_psnr``, ``created_hot_spots``... rank them for best.pt).
         resume: continue from ``run_dir/last.pt``.
-        export: called at the end with the method and the run directory (deployment weights).
+        export: called on process 0 at the end with the method (holding the weights to export: with
+            ``cfg.export == "best"`` best.pt's are loaded into it first), the run directory and the
+            validation card of those weights (lowcount.train.selection.card).
         progress: show a progress bar on process 0.
     """
     from torch.utils.data import DataLoader
@@ -107,11 +113,14 @@ def fit(
             f"the training set has {n} samples, fewer than one batch of {cfg.batch_size} per process "
             f"x {dist.world} processes; lower train.batch_size or use more patients"
         )
-    step, best = 0, -float("inf")
+    step = 0
+    best, best_step, best_metrics = (-float("inf"), -float("inf")), 0, {}
     if resume:
         state = load_checkpoint(run / LAST, dist.device)
         method.load_state_dict(state["method"])
-        step, best = int(state["step"]), float(state["best"])
+        step = int(state["step"])
+        if isinstance(state["best"], list | tuple):  # older checkpoints ranked by PSNR alone: rank afresh
+            best, best_step, best_metrics = tuple(state["best"]), int(state["best_step"]), state["best_metrics"]
         set_rng_state(state["rng"])
     writer = log = None
     if dist.main:
@@ -125,7 +134,17 @@ def fit(
     started, started_step = time.perf_counter(), step
 
     def checkpoint(name: str) -> None:
-        save_checkpoint(run / name, {"method": method.state_dict(), "step": step, "best": best, "rng": rng_state()})
+        save_checkpoint(
+            run / name,
+            {
+                "method": method.state_dict(),
+                "step": step,
+                "best": list(best),
+                "best_step": best_step,
+                "best_metrics": best_metrics,
+                "rng": rng_state(),
+            },
+        )
 
     while step < cfg.steps:
         epoch, offset = divmod(step, steps_per_epoch)
@@ -150,8 +169,8 @@ def fit(
                 log.append({"step": step, "epoch": epoch, **{f"val_{k}": v for k, v in last_metrics.items()}})
                 for key, value in last_metrics.items():
                     writer.add_scalar(f"val/{key}", value, step)
-                if last_metrics.get("psnr", -float("inf")) > best:
-                    best = last_metrics["psnr"]
+                if rank(last_metrics) > best:
+                    best, best_step, best_metrics = rank(last_metrics), step, dict(last_metrics)
                     checkpoint(BEST)
             if dist.main and (step % cfg.checkpoint_every == 0 or step == cfg.steps):
                 checkpoint(LAST)
@@ -160,11 +179,15 @@ def fit(
     bar.close()
     if dist.active:
         _check_ranks_agree(method, dist, run)
+    chosen = card("last", step, last_metrics)
     if dist.main:
         writer.close()
+        if cfg.export == "best" and best_metrics:
+            method.load_state_dict(load_checkpoint(run / BEST, dist.device)["method"])
+            chosen = card("best", best_step, best_metrics)
         if export is not None:
-            export(method, run)
-    return last_metrics or metrics
+            export(method, run, chosen)
+    return (best_metrics if chosen["checkpoint"] == "best" else last_metrics) or metrics
 
 
 def _check_ranks_agree(method, dist: Dist, run: Path) -> None:

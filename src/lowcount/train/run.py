@@ -78,18 +78,6 @@ class Validator:
         return {**scores, **{f"input_{k}": v for k, v in self.baseline.items()}}
 
 
-def created_hot_spots_warning(metrics: dict[str, float]) -> str | None:
-    """A warning when the last validation found hot spots that the model created (none: ``None``)."""
-    created = metrics.get("created_hot_spots", 0.0)
-    if not created > 0:
-        return None
-    return (
-        f"warning: on the validation images the model makes {created:.3g} hot spots per image that are neither in "
-        "the truth nor in its input (lowcount.evaluate.counts.created_hot_spots); do not use it before "
-        "`lowcount bench hot-spots --model RUN/model.safetensors` shows none on lesion-free phantoms"
-    )
-
-
 def train(
     config: str | Path | RunConfig,
     data_dir: str | Path,
@@ -100,7 +88,8 @@ def train(
     progress: bool = True,
     overrides: tuple[str, ...] = (),
 ) -> dict[str, float]:
-    """Train one model; returns the final validation metrics (``psnr``, ``ssim``, ``input_psnr``...).
+    """Train one model; returns the validation metrics of the exported weights (``psnr``, ``ssim``,
+    ``input_psnr``...: the last validation, or with ``train.export: best`` the chosen one's).
 
     ``overrides`` (``section.key=value``) change a config read from a file.
     """
@@ -150,7 +139,7 @@ def _train(
     speed_factor = 1.0 if data_cfg.pairs in ("emanet", "self") else _speed_factor(manifest, data_cfg.fast)
     pairing = "unpaired" if method_name == "cyclegan" else f"{data_cfg.pairs} pairs"
 
-    def export(m, run: Path) -> None:
+    def export(m, run: Path, validation: dict) -> None:
         save_weights(
             m.inference_net(),
             run / "model",
@@ -158,7 +147,12 @@ def _train(
             model_args(cfg),
             {"method": data_cfg.normalisation, "fixed_counts_per_unit": data_cfg.fixed_counts_per_unit},
             f"{manifest} ({n_patients} training patients, fold {fold}, {pairing}, method {method_name})",
-            extra={"data": plain(cfg)["data"], "speed_factor": speed_factor, "method": method_name},
+            extra={
+                "data": plain(cfg)["data"],
+                "speed_factor": speed_factor,
+                "method": method_name,
+                "validation": validation,
+            },
         )
 
     return fit(method, train_set, cfg.train, out, dist, validate, resume, export, progress)

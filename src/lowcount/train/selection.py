@@ -1,0 +1,59 @@
+"""Which validated checkpoint a run exports, and what its card says about count safety.
+
+Adversarial generators change character as their critic gains: a pix2pix on split pairs created no hot
+spot on its validation views up to step 2000 and 3 in 8 views at step 2500 while its PSNR still rose
+(docs/benchmarks.md). So with ``train.export: best`` a run exports the validated checkpoint that ranks first
+by ``rank``: fewest created hot spots per validation image (lowcount.evaluate.counts.created_hot_spots,
+measured when the validation images carry the phantom's truth), then highest PSNR against the truth when
+there is one, else against the target scan. Count safety comes first because a hot spot that nothing in
+the input explains can be read as a lesion; a fraction of a decibel cannot.
+
+The exported weights' sidecar carries the chosen step and its validation figures (key ``validation``), and
+``count_safety_warning`` turns a card with created hot spots into the warning ``lowcount train`` and
+``lowcount enhance`` print. This module imports no torch.
+"""
+
+from __future__ import annotations
+
+import math
+
+EXPORTS = ("last", "best")
+
+
+def _finite(metrics: dict, key: str) -> float | None:
+    value = metrics.get(key)
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def rank(metrics: dict[str, float]) -> tuple[float, float]:
+    """Sort key of one validation (larger is better): (-created hot spots per image, PSNR in dB).
+
+    Missing or NaN created hot spots count as 0 (validation without truth cannot see them); PSNR is
+    ``truth_psnr`` when finite, else ``psnr``, else -inf.
+    """
+    created = _finite(metrics, "created_hot_spots") or 0.0
+    score = _finite(metrics, "truth_psnr")
+    if score is None:
+        score = _finite(metrics, "psnr")
+    return (-created, score if score is not None else -math.inf)
+
+
+def card(checkpoint: str, step: int, metrics: dict[str, float]) -> dict:
+    """The ``validation`` entry of an exported model's sidecar (NaN becomes null, so the JSON is strict)."""
+    figures = {k: (float(v) if math.isfinite(float(v)) else None) for k, v in metrics.items()}
+    return {"checkpoint": checkpoint, "step": int(step), "metrics": figures}
+
+
+def count_safety_warning(metrics: dict[str, float | None], what: str = "the model") -> str | None:
+    """A warning when validation found hot spots that ``what`` created (none, or not measured: ``None``)."""
+    created = _finite(metrics, "created_hot_spots")
+    if created is None or created <= 0:
+        return None
+    return (
+        f"warning: on its validation images {what} made {created:.3g} hot spots per image that are neither in "
+        "the truth nor in its input (lowcount.evaluate.counts.created_hot_spots); do not read its images "
+        "before `lowcount bench hot-spots --model MODEL.safetensors` shows none on lesion-free phantoms"
+    )
