@@ -166,5 +166,5 @@ def test_enhance_warns_when_the_models_card_records_created_hot_spots(tmp_path, 
     weights = _weights(tmp_path, extra={"validation": card})
     result = CliRunner().invoke(app, ["enhance", str(path), "--model", str(weights), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert ("0.5 hot spots per image" in result.output) is warned
+    assert ("0.5 per image on its validation images" in result.output) is warned
     assert (tmp_path / "out" / "scan.npy").is_file()  # a warning, not a refusal

@@ -138,13 +138,20 @@ def bench_hot_spots(weights: str | Path, seeds: list[int], speed_factor: float =
     scan's hot spots that the raw fast scan x k does not explain (``created``); see
     lowcount.evaluate.counts.invented_hot_spots and created_hot_spots.
     """
-    from lowcount.evaluate.counts import invented_hot_spots, unexplained_by_input
     from lowcount.inference import Enhancer
 
     enhancer = Enhancer.load(weights, precision="fp32")
+    studies = [(seed, *lesion_free_study(seed, speed_factor)) for seed in seeds]
+    return hot_spots_per_view(enhancer, studies, speed_factor)
+
+
+def hot_spots_per_view(enhancer, studies: list[tuple], speed_factor: float) -> list[dict]:
+    """The rows of :func:`bench_hot_spots` for ``enhancer`` (a lowcount.inference.Enhancer) on ready
+    ``(seed, standard, fast)`` lesion-free studies."""
+    from lowcount.evaluate.counts import invented_hot_spots, unexplained_by_input
+
     rows = []
-    for seed in seeds:
-        standard, fast = lesion_free_study(seed, speed_factor)
+    for seed, standard, fast in studies:
         enhanced = enhancer.enhance(fast.counts, speed_factor=speed_factor)
         none = np.zeros(standard.expected.shape[1:], np.int32)
         for view in range(2):

@@ -38,6 +38,7 @@ def tiny(name: str, steps: int, **train_changes):
             checkpoint_every=2,
             validate_every=steps,
             log_every=1,
+            lesion_free_seeds=cfg.train.lesion_free_seeds[:1],
             **train_changes,
         ),
         gan=replace(
@@ -56,6 +57,9 @@ def test_one_step_updates_every_network_and_exports_the_generator(gan_cohort, tm
         metrics
     )
     assert "input_created_hot_spots" not in metrics  # the input explains itself
+    assert ("lesion_free_created_hot_spots" in metrics) is bool(
+        load_run_config(CONFIG_DIR / f"{name}.yaml").train.lesion_free_seeds
+    )
     state = load_checkpoint(tmp_path / "last.pt")["method"]
     for optimiser in ("opt_g", "opt_d"):
         moments = [s["exp_avg"] for s in state[optimiser]["state"].values()]

@@ -57,13 +57,21 @@ def test_cli_train_and_resume(small_cohort, tmp_path):
     config.write_text(
         "model: {name: unet, args: {channels: [4, 8, 16]}}\n"
         "data: {patch: [32, 32], patches_per_image: 2, register: false}\n"
-        "train: {steps: 4, batch_size: 2, checkpoint_every: 2, validate_every: 4, log_every: 1}\n"
+        "train: {steps: 4, batch_size: 2, checkpoint_every: 2, validate_every: 4, log_every: 1,"
+        " lesion_free_seeds: [5]}\n"
     )
     runner = CliRunner()
     args = ["train", str(config), "--data", str(small_cohort.parent), "--out", str(tmp_path / "run"), "--no-progress"]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
     assert "psnr" in first.output and "model.safetensors: step 4 (last)" in first.output
+    # the lesion-free patient is enhanced at every validation, and its figures reach the model's card
+    _, meta = load_weights(tmp_path / "run" / "model.safetensors")
+    assert (
+        meta["validation"]["metrics"]["lesion_free_hot_spots"]
+        >= meta["validation"]["metrics"]["lesion_free_created_hot_spots"]
+    )
+    assert "val_lesion_free_created_hot_spots" in (tmp_path / "run" / "log.csv").read_text().splitlines()[0]
     config.write_text(config.read_text().replace("steps: 4", "steps: 6"))
     resumed = runner.invoke(app, [*args, "--resume"])
     assert resumed.exit_code == 0, resumed.output

@@ -24,7 +24,9 @@ def trained(unpaired_cohort, tmp_path_factory):
         cfg,
         model=ModelConfig("se_unet", {"channels": (16, 32, 64, 128)}),
         data=replace(cfg.data, patch=(64, 64)),
-        train=replace(cfg.train, steps=250, validate_every=250, checkpoint_every=250, log_every=50),
+        train=replace(
+            cfg.train, steps=250, validate_every=250, checkpoint_every=250, log_every=50, lesion_free_seeds=()
+        ),
     )
     out = tmp_path_factory.mktemp("se_lite")
     return train(cfg, unpaired_cohort.parent, out, progress=False), out

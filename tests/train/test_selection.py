@@ -39,4 +39,14 @@ def test_warning_only_when_the_model_created_hot_spots():
     assert count_safety_warning({"created_hot_spots": math.nan}) is None
     assert count_safety_warning({"created_hot_spots": None}) is None  # NaN as the sidecar stores it
     warning = count_safety_warning({"created_hot_spots": 0.25}, "runs/p2p")
-    assert "runs/p2p made 0.25 hot spots per image" in warning and "lowcount bench hot-spots" in warning
+    assert "runs/p2p made hot spots" in warning and "0.25 per image" in warning
+    assert "lowcount bench hot-spots" in warning
+    both = count_safety_warning({"created_hot_spots": 0.0, "lesion_free_created_hot_spots": 0.125})
+    assert "0.125 per lesion-free view" in both and "per image" not in both
+
+
+def test_created_hot_spots_on_lesion_free_patients_count_too():
+    validation_only = {"truth_psnr": 45.0, "created_hot_spots": 0.0, "lesion_free_created_hot_spots": 0.25}
+    both_clean = {"truth_psnr": 44.0, "created_hot_spots": 0.0, "lesion_free_created_hot_spots": 0.0}
+    assert rank(both_clean) > rank(validation_only)
+    assert rank({"created_hot_spots": 0.125, "lesion_free_created_hot_spots": 0.25, "psnr": 1.0})[0] == -0.375

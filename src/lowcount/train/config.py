@@ -73,6 +73,8 @@ class TrainConfig:
         export: which weights become ``model.safetensors``: ``last`` (the final step) or ``best`` (the
             validation ranked first by lowcount.train.selection.rank: fewest created hot spots per image,
             then PSNR; the adversarial recipes use it, as their critics can start to draw hot spots late).
+        lesion_free_seeds: lesion-free phantom patients whose fast scans every validation also enhances,
+            counting the hot spots the model creates there (lowcount.train.lesion_free); empty for none.
     """
 
     method: str = "supervised"
@@ -92,6 +94,7 @@ class TrainConfig:
     num_workers: int = 0
     seed: int = 0
     export: str = "last"
+    lesion_free_seeds: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         from lowcount.train.selection import EXPORTS

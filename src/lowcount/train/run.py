@@ -137,6 +137,11 @@ def _train(
 
         atomic_write_text(out / "config.yaml", yaml.safe_dump({**plain(cfg), "fold": fold}, sort_keys=False))
     speed_factor = 1.0 if data_cfg.pairs in ("emanet", "self") else _speed_factor(manifest, data_cfg.fast)
+    if validate is not None and cfg.train.lesion_free_seeds:
+        from lowcount.train.lesion_free import LesionFreeCheck
+
+        check = LesionFreeCheck(cfg.train.lesion_free_seeds, speed_factor, plain(cfg)["data"], dist.device)
+        validate = _joined(validate, check)
     pairing = "unpaired" if method_name == "cyclegan" else f"{data_cfg.pairs} pairs"
 
     def export(m, run: Path, validation: dict) -> None:
@@ -156,6 +161,15 @@ def _train(
         )
 
     return fit(method, train_set, cfg.train, out, dist, validate, resume, export, progress)
+
+
+def _joined(*checks):
+    """One validation that runs ``checks`` in turn and merges their metrics."""
+
+    def validate(method) -> dict[str, float]:
+        return {key: value for check in checks for key, value in check(method).items()}
+
+    return validate
 
 
 def build_method(cfg: RunConfig, net, dist: Dist, perceptual=None):

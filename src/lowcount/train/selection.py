@@ -3,9 +3,10 @@
 Adversarial generators change character as their critic gains: a pix2pix on split pairs created no hot
 spot on its validation views up to step 2000 and 3 in 8 views at step 2500 while its PSNR still rose
 (docs/benchmarks.md). So with ``train.export: best`` a run exports the validated checkpoint that ranks first
-by ``rank``: fewest created hot spots per validation image (lowcount.evaluate.counts.created_hot_spots,
-measured when the validation images carry the phantom's truth), then highest PSNR against the truth when
-there is one, else against the target scan. Count safety comes first because a hot spot that nothing in
+by ``rank``: fewest created hot spots (lowcount.evaluate.counts.created_hot_spots: per validation image,
+measured when the validation images carry the phantom's truth, plus per view on the lesion-free phantom
+patients of ``train.lesion_free_seeds``), then highest PSNR against the truth when there is one, else
+against the target scan. Count safety comes first because a hot spot that nothing in
 the input explains can be read as a lesion; a fraction of a decibel cannot.
 
 The exported weights' sidecar carries the chosen step and its validation figures (key ``validation``), and
@@ -28,17 +29,22 @@ def _finite(metrics: dict, key: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def rank(metrics: dict[str, float]) -> tuple[float, float]:
-    """Sort key of one validation (larger is better): (-created hot spots per image, PSNR in dB).
+CREATED = ("created_hot_spots", "lesion_free_created_hot_spots")
 
-    Missing or NaN created hot spots count as 0 (validation without truth cannot see them); PSNR is
-    ``truth_psnr`` when finite, else ``psnr``, else -inf.
-    """
-    created = _finite(metrics, "created_hot_spots") or 0.0
+
+def created(metrics: dict[str, float | None]) -> float:
+    """Created hot spots per image on the validation images plus per view on the lesion-free patients
+    (lowcount.train.lesion_free); missing or NaN values count as 0 (without truth none are measured)."""
+    return sum(_finite(metrics, key) or 0.0 for key in CREATED)
+
+
+def rank(metrics: dict[str, float]) -> tuple[float, float]:
+    """Sort key of one validation (larger is better): (-``created``, PSNR in dB); PSNR is ``truth_psnr``
+    when finite, else ``psnr``, else -inf."""
     score = _finite(metrics, "truth_psnr")
     if score is None:
         score = _finite(metrics, "psnr")
-    return (-created, score if score is not None else -math.inf)
+    return (-created(metrics), score if score is not None else -math.inf)
 
 
 def card(checkpoint: str, step: int, metrics: dict[str, float]) -> dict:
@@ -49,11 +55,12 @@ def card(checkpoint: str, step: int, metrics: dict[str, float]) -> dict:
 
 def count_safety_warning(metrics: dict[str, float | None], what: str = "the model") -> str | None:
     """A warning when validation found hot spots that ``what`` created (none, or not measured: ``None``)."""
-    created = _finite(metrics, "created_hot_spots")
-    if created is None or created <= 0:
+    where = {"created_hot_spots": "image on its validation images", "lesion_free_created_hot_spots": "lesion-free view"}
+    found = [f"{value:.3g} per {where[key]}" for key in CREATED if (value := _finite(metrics, key) or 0.0) > 0]
+    if not found:
         return None
     return (
-        f"warning: on its validation images {what} made {created:.3g} hot spots per image that are neither in "
-        "the truth nor in its input (lowcount.evaluate.counts.created_hot_spots); do not read its images "
-        "before `lowcount bench hot-spots --model MODEL.safetensors` shows none on lesion-free phantoms"
+        f"warning: {what} made hot spots that are neither in the truth nor in its input ({' and '.join(found)}; "
+        "lowcount.evaluate.counts.created_hot_spots); do not read its images before "
+        "`lowcount bench hot-spots --model MODEL.safetensors` shows none on lesion-free phantoms"
     )
