@@ -14,6 +14,8 @@ from lowcount.train.run import train
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 ADVERSARIAL = ["se_lite_cyclegan", "cyclegan", "pix2pix", "rrdb_gan_real", "rrdb_gan_simulated", "wgan"]
+# one unpaired and one paired recipe also run their lesion-free check (a phantom patient each: seconds)
+LESION_FREE_CHECKED = ("se_lite_cyclegan", "pix2pix")
 TINY_MODELS = {
     "se_unet": {"channels": (4, 8, 16)},
     "resnet_generator": {"channels": 4, "n_blocks": 1},
@@ -38,7 +40,7 @@ def tiny(name: str, steps: int, **train_changes):
             checkpoint_every=2,
             validate_every=steps,
             log_every=1,
-            lesion_free_seeds=cfg.train.lesion_free_seeds[:1],
+            lesion_free_seeds=cfg.train.lesion_free_seeds[:1] if name in LESION_FREE_CHECKED else (),
             **train_changes,
         ),
         gan=replace(
@@ -57,9 +59,7 @@ def test_one_step_updates_every_network_and_exports_the_generator(gan_cohort, tm
         metrics
     )
     assert "input_created_hot_spots" not in metrics  # the input explains itself
-    assert ("lesion_free_created_hot_spots" in metrics) is bool(
-        load_run_config(CONFIG_DIR / f"{name}.yaml").train.lesion_free_seeds
-    )
+    assert ("lesion_free_created_hot_spots" in metrics) is (name in LESION_FREE_CHECKED)
     state = load_checkpoint(tmp_path / "last.pt")["method"]
     for optimiser in ("opt_g", "opt_d"):
         moments = [s["exp_avg"] for s in state[optimiser]["state"].values()]
