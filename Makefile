@@ -32,10 +32,12 @@ dicom-tools:
 
 test: $(STAMP) dicom-tools
 	$(BIN)/ruff check src tests
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
+	$(BIN)/lint-imports --no-logo
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache

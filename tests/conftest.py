@@ -15,6 +15,13 @@ for _name in ("MPLCONFIGDIR", "TORCH_HOME", "XDG_CACHE_HOME"):
     os.environ[_name] = str(_SANDBOX / _name.lower())
     Path(os.environ[_name]).mkdir(parents=True, exist_ok=True)
 
+# Under pytest-xdist every worker would start one compute thread per core: on a 2-core machine 2 workers x 2
+# threads oversubscribe it and torch's thread pools spin against each other (a 12 s training test took 300 s).
+# One thread per worker keeps the workers from fighting; numbers do not depend on it.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_name, "1")
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 REFERENCE_NM = SHARED / "fixtures" / "nm_wholebody_2frame_reference.dcm"
 

@@ -9,6 +9,9 @@ from lowcount import shipped
 from lowcount.cli import app
 
 
+pytestmark = pytest.mark.slow  # simulates, trains two models for 10 steps and writes the full report
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")

@@ -27,7 +27,6 @@ def _weights(tmp_path, name="edsr", args=None, extra=None, identity=False):
         tmp_path / f"{name}_model",
         name,
         args,
-        {"method": "mean"},
         "test",
         extra={"data": {"normalisation": "mean"}, "speed_factor": 3.0, **(extra or {})},
     )

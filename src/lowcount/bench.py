@@ -14,7 +14,41 @@ from pathlib import Path
 
 import numpy as np
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+
+def bench_simulate(
+    patients: int = 100,
+    seed: int = 1,
+    workers: int = 2,
+    speed_factors: tuple[float, ...] = (2.0, 3.0),
+    fast_mode: str = "independent",
+    keep: Path | None = None,
+) -> dict:
+    """Wall time of ``lowcount simulate`` end to end (simulation, DICOM and truth files, manifest) and the
+    cohort's size on disk; the cohort goes to ``keep`` or to a temporary folder."""
+    import os
+    import platform
+    import tempfile
+
+    from lowcount.phantom.cohort import simulate_cohort
+    from lowcount.phantom.protocol import load_phantom_config
+
+    cfg = load_phantom_config(None, speed_factors, fast_mode)
+    with tempfile.TemporaryDirectory(prefix="lowcount-bench-") as tmp:
+        out = keep or Path(tmp)
+        start = time.perf_counter()
+        simulate_cohort(out, patients, seed, cfg, workers=workers, progress=False)
+        elapsed = time.perf_counter() - start
+        size_mb = sum(f.stat().st_size for f in out.rglob("*") if f.is_file()) / 1e6
+    return {
+        "patients": patients,
+        "acquisitions": patients * (1 + len(cfg.speed_factors)),
+        "workers": workers,
+        "fast_mode": cfg.fast_mode,
+        "wall_s": elapsed,
+        "s_per_patient": elapsed / patients,
+        "disk_mb": size_mb,
+        "cpu": f"{os.cpu_count()} x {platform.processor() or platform.machine()}",
+    }
 
 
 def _median_seconds(fn, repeats: int) -> float:
@@ -27,20 +61,22 @@ def _median_seconds(fn, repeats: int) -> float:
     return float(np.median(times))
 
 
-def bench_model(name: str, repeats: int = 3, train_steps: int = 5, config_dir: Path = CONFIG_DIR) -> dict:
-    """Timings of the network of ``config_dir/<name>.yaml`` (see the module docstring)."""
+def bench_model(config: str | Path, repeats: int = 3, train_steps: int = 5) -> dict:
+    """Timings of the network of ``config``, a training YAML or a shipped config's name (see the module
+    docstring)."""
     import torch
 
+    from lowcount.config import recipe_path
+    from lowcount.device import autocast
     from lowcount.models import build_model
     from lowcount.train.config import load_run_config
-    from lowcount.train.method import autocast
     from lowcount.train.run import model_args
 
-    cfg = load_run_config(config_dir / f"{name}.yaml")
+    cfg = load_run_config(recipe_path(config))
     torch.manual_seed(0)
     net = build_model(cfg.model.name, **model_args(cfg)).eval()
     study = torch.rand(2, 1, 1024, 256)
-    row = {"model": name, "parameters_M": sum(p.numel() for p in net.parameters()) / 1e6}
+    row = {"model": str(config), "parameters_M": sum(p.numel() for p in net.parameters()) / 1e6}
 
     def enhance_study(precision: str) -> None:
         with torch.no_grad(), autocast("cpu", "bf16" if precision == "bf16" else "none"):
@@ -76,31 +112,27 @@ def bench_model(name: str, repeats: int = 3, train_steps: int = 5, config_dir: P
 
 
 def _method_step_seconds(cfg, steps: int) -> float:
-    """Seconds per full step of an adversarial method on random patches (domain features: random weights)."""
-    import tempfile
-
+    """Seconds per full step of an adversarial method on random patches; a domain perceptual network whose
+    weights file is not there yet is timed with the shipped feature network (same architecture)."""
     import torch
 
+    from lowcount import shipped
     from lowcount.models import build_model
-    from lowcount.models.weights import save_weights
     from lowcount.train.distributed import Dist
     from lowcount.train.run import build_method, model_args
 
     torch.manual_seed(0)
     net = build_model(cfg.model.name, **model_args(cfg))
     perceptual = None
-    with tempfile.TemporaryDirectory(prefix="lowcount-bench-") as tmp:
-        settings = cfg.gan.perceptual
-        if cfg.train.method == "gan" and settings.network is not None and cfg.gan.perceptual_weight > 0:
-            from lowcount.losses.perceptual import PerceptualLoss
+    settings = getattr(cfg.method, "perceptual", None)
+    if settings is not None and settings.network is not None and cfg.method.perceptual_weight > 0:
+        from lowcount.losses.perceptual import PerceptualLoss
 
-            weights = settings.weights
-            if settings.network == "domain" and weights is None:
-                args = {k: tuple(v) if isinstance(v, list) else v for k, v in settings.autoencoder.items()}
-                ae = build_model("feature_autoencoder", **args)
-                weights = save_weights(ae, Path(tmp) / "ae", "feature_autoencoder", args)
-            perceptual = PerceptualLoss(settings.network, settings.layers, weights, settings.criterion)
-        method = build_method(cfg, net, Dist(device="cpu"), perceptual)
+        weights = settings.weights
+        if settings.network == "domain" and not (weights and Path(weights).is_file()):
+            weights = shipped.model_weights(shipped.FEATURE_NET)
+        perceptual = PerceptualLoss(settings.network, settings.layers, weights, settings.criterion)
+    method = build_method(cfg, net, Dist(device="cpu"), perceptual)
     patch = cfg.data.patch or (192, 192)
     shape = (cfg.train.batch_size, 1, *patch)
     if cfg.train.method == "cyclegan":
@@ -114,61 +146,21 @@ def _method_step_seconds(cfg, steps: int) -> float:
     return _median_seconds(lambda: [method.step(batch) for _ in range(steps)], 1) / steps
 
 
-def lesion_free_study(seed: int, speed_factor: float = 3.0):
-    """(standard, fast) acquisitions of one phantom patient with every lesion and artefact removed."""
-    from dataclasses import replace
-
-    from lowcount.phantom.patient import acquire, sample_patient
-    from lowcount.phantom.protocol import PhantomConfig
-
-    cfg = replace(PhantomConfig(), speed_factors=(speed_factor,))
-    rng = np.random.default_rng(seed)
-    patient = sample_patient(rng, cfg)
-    patient.lesions.clear()
-    patient.lesion_start.clear()
-    standard, fast = acquire(patient, cfg, rng)
-    return standard, fast
-
-
 def bench_hot_spots(weights: str | Path, seeds: list[int], speed_factor: float = 3.0) -> list[dict]:
     """Focal maxima above a standard scan's noise envelope on lesion-free phantom patients, per view.
 
     Counts for the standard scan (against its truth), the raw fast scan x k and the enhanced fast scan
     (both against k x the fast scan's own truth, since a later scan has its own motion), and the enhanced
     scan's hot spots that the raw fast scan x k does not explain (``created``); see
-    lowcount.evaluate.counts.invented_hot_spots and created_hot_spots.
+    lowcount.evaluate.counts.hot_spots_per_view.
     """
+    from lowcount.evaluate.counts import hot_spots_per_view
     from lowcount.inference import Enhancer
+    from lowcount.phantom.patient import lesion_free_scans
 
     enhancer = Enhancer.load(weights, precision="fp32")
-    studies = [(seed, *lesion_free_study(seed, speed_factor)) for seed in seeds]
+    studies = [(seed, *lesion_free_scans(seed, speed_factor)) for seed in seeds]
     return hot_spots_per_view(enhancer, studies, speed_factor)
-
-
-def hot_spots_per_view(enhancer, studies: list[tuple], speed_factor: float) -> list[dict]:
-    """The rows of :func:`bench_hot_spots` for ``enhancer`` (a lowcount.inference.Enhancer) on ready
-    ``(seed, standard, fast)`` lesion-free studies."""
-    from lowcount.evaluate.counts import invented_hot_spots, unexplained_by_input
-
-    rows = []
-    for seed, standard, fast in studies:
-        enhanced = enhancer.enhance(fast.counts, speed_factor=speed_factor)
-        none = np.zeros(standard.expected.shape[1:], np.int32)
-        for view in range(2):
-            truth = speed_factor * fast.expected[view]
-            raw = speed_factor * fast.counts[view]
-            spots = invented_hot_spots(enhanced[view], truth, none)
-            rows.append(
-                {
-                    "seed": seed,
-                    "view": view,
-                    "standard": len(invented_hot_spots(standard.counts[view], standard.expected[view], none)),
-                    "raw_fast": len(invented_hot_spots(raw, truth, none)),
-                    "enhanced": len(spots),
-                    "created": len(unexplained_by_input(spots, raw, truth)),
-                }
-            )
-    return rows
 
 
 def bench_quality(out: str | Path, patients: int = 10, seed: int = 4242, train_steps: int = 3) -> dict:
@@ -188,24 +180,25 @@ def bench_quality(out: str | Path, patients: int = 10, seed: int = 4242, train_s
     import torch
 
     from lowcount import shipped
-    from lowcount.demo import _simulate, enhance_methods
     from lowcount.evaluate.features import load_feature_network
     from lowcount.evaluate.report import write_report
     from lowcount.evaluate.studies import load_studies
+    from lowcount.inference.methods import shipped_comparison
     from lowcount.io.atomic import atomic_write_text
+    from lowcount.phantom.cohort import cached_cohort
 
     out = Path(out)
-    studies = load_studies(_simulate(out / "cohort", patients, seed), "all")
+    studies = load_studies(cached_cohort(out / "cohort", patients, seed), "all")
     models = {name: shipped.model_weights(name) for name in shipped.MODELS}
     timing = {}
     for precision in ("fp32", "bf16"):
-        _, seconds = enhance_methods(studies[:3], models, precision)
+        _, seconds = shipped_comparison(studies[:3], models, precision)
         for name, value in seconds.items():
             timing.setdefault(name, {})[f"study_s_{precision}"] = value
     for name in shipped.MODELS:
-        row = bench_model(name, repeats=1, train_steps=train_steps, config_dir=CONFIG_DIR / "shipped")
+        row = bench_model(f"shipped/{name}", repeats=1, train_steps=train_steps)
         timing[name].update({k: row[k] for k in row if k.startswith(("train_", "method_", "parameters"))})
-    methods, _ = enhance_methods(studies, models)
+    methods, _ = shipped_comparison(studies, models)
     network = load_feature_network("domain", shipped.model_weights(shipped.FEATURE_NET))
     headline = write_report(studies, methods, out / "report", network, shipped.observer_threshold(),
                             "shipped threshold", {"bench": {"patients": patients, "seed": seed}})  # fmt: skip

@@ -8,6 +8,7 @@ unknown key is an error that names the key, its section and the file.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import typing
 from pathlib import Path
 from typing import Any, TypeVar
@@ -74,3 +75,50 @@ def read_yaml(path: str | Path) -> dict:
 def load_section(path: str | Path, section: str, cls: type[T]) -> T:
     """Read ``section`` of YAML file ``path`` into ``cls`` (missing section gives the defaults)."""
     return from_dict(cls, read_yaml(path).get(section), f"{path}:{section}")
+
+
+def recipes_dir() -> Path:
+    """The folder of lowcount's own configs (package data: ``lowcount/configs``), wherever it is installed."""
+    from importlib.resources import files
+
+    return Path(str(files("lowcount") / "configs"))
+
+
+def recipe_names() -> list[str]:
+    """Names of the shipped configs, e.g. ``se_unet``, ``shipped/se_lite_cyclegan``, ``phantom``."""
+    root = recipes_dir()
+    return sorted(str(p.relative_to(root).with_suffix("")) for p in root.rglob("*.yaml"))
+
+
+def recipe_path(name: str | Path) -> Path:
+    """A config file: ``name`` itself when it is an existing file, else the shipped config of that name
+    (``se_unet`` or ``se_unet.yaml``; ``shipped/se_unet``).
+
+    Raises:
+        ConfigError: neither a file nor a shipped config; the message lists the shipped ones.
+    """
+    path = Path(name)
+    if path.is_file():
+        return path
+    shipped = recipes_dir() / Path(str(name).removesuffix(".yaml")).with_suffix(".yaml")
+    if shipped.is_file() and not path.is_absolute():
+        return shipped
+    raise ConfigError(
+        f"{name}: no such config file, and no shipped config of that name; shipped: {', '.join(recipe_names())} "
+        "(`lowcount configs show NAME > my.yaml` copies one to edit)"
+    )
+
+
+def recipe_summaries() -> list[dict[str, str]]:
+    """Per shipped config: ``name``, ``method`` (``train.method``; ``phantom`` for a phantom config) and
+    ``summary`` (the first sentence of its header comment)."""
+    rows = []
+    for name in recipe_names():
+        path = recipe_path(name)
+        sections = read_yaml(path)
+        method = "phantom" if "phantom" in sections else (sections.get("train") or {}).get("method", "supervised")
+        lines = path.read_text().splitlines()
+        header = " ".join(line.lstrip("# ").strip() for line in itertools.takewhile(lambda x: x.startswith("#"), lines))
+        first = header.split(". ")[0].rstrip(".")
+        rows.append({"name": name, "method": method, "summary": first if len(first) <= 110 else first[:107] + "..."})
+    return rows

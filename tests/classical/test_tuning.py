@@ -3,8 +3,9 @@ import json
 import numpy as np
 import pytest
 
+from lowcount.classical.enhancer import ClassicalEnhancer
 from lowcount.classical.filters import denoise
-from lowcount.classical.tuning import ClassicalEnhancer, save_card, tune
+from lowcount.classical.tuning import save_card, tune
 from lowcount.evaluate.counts import scoring_mask
 from lowcount.evaluate.studies import Study
 

@@ -9,7 +9,6 @@ from lowcount.evaluate.diagnosis import (
     lesion_free_background,
     read_view,
     roc_curve,
-    youden_threshold,
 )
 
 
@@ -79,12 +78,10 @@ def test_auc_equals_the_mann_whitney_statistic():
     assert np.all(np.diff(thresholds) < 0)
 
 
-def test_youden_threshold_and_decisions():
+def test_decisions_at_a_threshold():
     scores = np.array([0.1, 0.2, 0.35, 0.4, 0.6, 0.8, 0.9])
     positive = np.array([0, 0, 1, 0, 1, 1, 1], bool)
-    t = youden_threshold(scores, positive)
-    assert t == 0.6  # 3/4 sensitivity, 3/3 specificity: J = 0.75, the best
-    d = decisions(scores, positive, t)
+    d = decisions(scores, positive, 0.6)  # 3 of 4 positives at or above 0.6, no negative
     assert (d["sensitivity"], d["specificity"], d["accuracy"]) == (0.75, 1.0, 6 / 7)
 
 

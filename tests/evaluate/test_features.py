@@ -10,8 +10,8 @@ from lowcount.evaluate.features import (
     lpips,
     tile_features,
 )
-from lowcount.losses.perceptual import VGGFeatures
 from lowcount.models import build_model
+from lowcount.models.vgg import VGGFeatures
 from lowcount.models.weights import save_weights
 
 
@@ -97,7 +97,7 @@ def test_bad_lpips_file_and_bad_network_raise(tmp_path, vgg_files):
 
 
 def test_fid_inception_loads_pytorch_fid_layout_and_gives_2048_features(tmp_path, monkeypatch):
-    from lowcount.evaluate.inception import FID_FILE, FIDInception
+    from lowcount.models.inception import FID_FILE, FIDInception
 
     torch.manual_seed(2)
     state = FIDInception().state_dict()  # PyTorch's default initialisation: random, finite features

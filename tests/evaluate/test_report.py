@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from lowcount.classical.tuning import ClassicalEnhancer
+from lowcount.classical.enhancer import ClassicalEnhancer
 from lowcount.cli import app
+from lowcount.evaluate.method import Method
 from lowcount.evaluate.scoring import MethodScores
 from lowcount.evaluate.studies import load_studies
 from lowcount.evaluate.tables import bland_altman, diagnosis_table
@@ -21,9 +22,9 @@ def report(small_cohort, tmp_path_factory):
     studies = load_studies(small_cohort, "test")
     gaussian = ClassicalEnhancer("gaussian", {"sigma_px": 1.25})
     methods = {
-        "fast3x (raw)": ({s.key: s.speed_factor * s.fast_counts for s in studies}, "fast"),
-        "gaussian": ({s.key: gaussian.enhance(s.fast_counts, s.speed_factor) for s in studies}, "fast"),
-        "standard": ({s.key: s.standard_counts for s in studies}, "standard"),
+        "fast3x (raw)": Method({s.key: s.speed_factor * s.fast_counts for s in studies}, "fast"),
+        "gaussian": Method({s.key: gaussian.enhance(s.fast_counts, s.speed_factor) for s in studies}, "fast"),
+        "standard": Method({s.key: s.standard_counts for s in studies}, "standard"),
     }
     out = tmp_path_factory.mktemp("report")
     headline = write_report(studies, methods, out, threshold=5.0, threshold_note="test")
@@ -140,7 +141,9 @@ def test_cli_evaluates_a_prediction_folder(small_cohort, tmp_path):
     args = ["evaluate", "--manifest", str(small_cohort), "--pred", f"median={pred}", "--threshold", "5"]
     result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "report")])
     assert result.exit_code == 0, result.output
-    assert "median: PSNR vs truth" in result.output and (tmp_path / "report" / "index.html").is_file()
+    lines = result.output.splitlines()
+    assert "PSNR vs truth (dB)" in lines[0] and any(line.split()[0] == "median" for line in lines[1:-1])
+    assert (tmp_path / "report" / "index.html").is_file()
     empty = tmp_path / "empty"
     empty.mkdir()
     missing = CliRunner().invoke(app, ["evaluate", "--manifest", str(small_cohort), "--pred", str(empty),
@@ -178,8 +181,8 @@ def test_report_without_truth_scores_against_the_standard_scan_and_rois(report, 
     (tmp_path / "rois.csv").write_text("\n".join(lines) + "\n")
     rois = load_rois(tmp_path / "rois.csv", real)
     with pytest.raises(ValueError, match="without truth the standard scan is the reference"):
-        write_report(real, {"standard": ({s.key: s.standard_counts for s in real}, "standard")}, tmp_path / "x")
-    headline = write_report(real, {"fast3x (raw)": (raw, "fast")}, tmp_path / "real", rois=rois)
+        write_report(real, {"standard": Method({s.key: s.standard_counts for s in real}, "standard")}, tmp_path / "x")
+    headline = write_report(real, {"fast3x (raw)": Method(raw, "fast")}, tmp_path / "real", rois=rois)
     page = (tmp_path / "real" / "index.html").read_text()
     assert "These scans have no truth" in page and "Counts in the regions of interest" in page
     assert "Against the noiseless truth" not in page and not (tmp_path / "real" / "tables" / "diagnosis.csv").exists()

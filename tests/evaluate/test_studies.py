@@ -10,7 +10,7 @@ from lowcount.cli import app
 from lowcount.evaluate.studies import load_studies, patient_key
 from lowcount.io.dicom import read_wholebody
 from lowcount.io.manifest import read_manifest
-from lowcount.phantom.cohort import load_truth
+from lowcount.io.truth import load_truth
 
 
 def _rows(manifest, split):

@@ -101,12 +101,12 @@ def test_a_few_training_steps_fit_a_fixed_batch(name):
 def test_safetensors_round_trip(tmp_path, name):
     torch.manual_seed(1)
     model = build_model(name, **TINY[name]).eval()
-    path = save_weights(model, tmp_path / "model", name, TINY[name], {"method": "mean"}, "unit test")
+    path = save_weights(model, tmp_path / "model", name, TINY[name], "unit test", extra={"data": {"fast": "x"}})
     loaded, meta = load_weights(path)
     x = _input(name, model)
     with torch.no_grad():
         torch.testing.assert_close(loaded(x), model(x))
-    assert meta["model"] == name and meta["normalisation"] == {"method": "mean"}
+    assert meta["model"] == name and meta["training_data"] == "unit test" and meta["data"] == {"fast": "x"}
 
 
 def test_weights_need_a_matching_sidecar(tmp_path):

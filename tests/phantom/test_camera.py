@@ -8,9 +8,7 @@ from lowcount.phantom.camera import (
     CameraConfig,
     Motion,
     place,
-    poisson_counts,
     project,
-    thin_counts,
 )
 from lowcount.phantom.geometry import Grid, Piece, ellipsoid
 from lowcount.phantom.uptake import sample_uptake
@@ -78,32 +76,6 @@ def test_motion_moves_whole_pixels_exactly_and_keeps_mass_for_fractions():
     np.testing.assert_array_equal(moved.thickness_cm, piece.thickness_cm)
     other = place([replace(piece, segment="trunk")], Motion(shift_cm=(0.1, 0.05)), SMALL)[0]
     assert other.thickness_cm.sum() == pytest.approx(piece.thickness_cm.sum(), rel=1e-5)
-
-
-def test_poisson_counts_have_poisson_mean_and_variance():
-    rng = np.random.default_rng(0)
-    expected = np.full((400, 400), 7.5, np.float32)
-    counts = poisson_counts(expected, rng)
-    assert counts.mean() == pytest.approx(7.5, abs=4 * np.sqrt(7.5 / counts.size))
-    assert counts.var() == pytest.approx(7.5, rel=0.02)
-    with pytest.raises(ValueError, match="non-negative"):
-        poisson_counts(-expected, rng)
-
-
-@pytest.mark.parametrize("p", [1 / 2, 1 / 3])
-def test_thinning_is_exactly_binomial_and_nested(p):
-    rng = np.random.default_rng(1)
-    n = 40.0
-    counts = np.full((500, 400), n, np.float32)
-    thinned = thin_counts(counts, p, rng)
-    se = np.sqrt(n * p * (1 - p) / counts.size)
-    assert thinned.mean() == pytest.approx(n * p, abs=4 * se)
-    assert thinned.var() == pytest.approx(n * p * (1 - p), rel=0.02)
-    assert np.all(thinned <= counts)
-    with pytest.raises(ValueError, match="keep_fraction"):
-        thin_counts(counts, 1.5, rng)
-    with pytest.raises(ValueError, match="integers"):
-        thin_counts(counts + 0.5, p, rng)
 
 
 def _own_signal(pieces, soft, prefix: str, cam: CameraConfig) -> np.ndarray:

@@ -9,7 +9,8 @@ import pytest
 
 from lowcount.io.dicom import read_wholebody
 from lowcount.io.manifest import MANIFEST_COLUMNS, assign_splits, read_manifest
-from lowcount.phantom.cohort import load_truth, simulate_cohort
+from lowcount.io.truth import load_truth
+from lowcount.phantom.cohort import simulate_cohort
 
 
 def _rows(manifest: Path) -> list[dict]:

@@ -83,7 +83,7 @@ CYCLEGAN = (
     "data: {patch: [32, 32], patches_per_image: 2, max_shift_px: 0}\n"
     "train: {method: cyclegan, steps: 4, batch_size: BATCH, lr: 1.0e-3, checkpoint_every: 4, validate_every: 4,"
     " log_every: 1, seed: 4}\n"
-    "gan: {discriminator: {name: patchgan, args: {channels: 4, n_layers: 2}}, pool_size: 0}\n"
+    "cyclegan: {critic: {name: patchgan, args: {channels: 4, n_layers: 2}}, pool_size: 0}\n"
 )
 
 

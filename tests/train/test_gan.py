@@ -6,13 +6,14 @@ from pathlib import Path
 import pytest
 import torch
 
+from lowcount.config import recipes_dir
 from lowcount.train.checkpoint import load_checkpoint
 from lowcount.train.config import ModelConfig, load_run_config
 from lowcount.train.cyclegan import CycleGAN
 from lowcount.train.gan import PairedGAN
 from lowcount.train.run import train
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+CONFIG_DIR = recipes_dir()
 ADVERSARIAL = ["se_lite_cyclegan", "cyclegan", "pix2pix", "rrdb_gan_real", "rrdb_gan_simulated", "wgan"]
 # one unpaired and one paired recipe also run their lesion-free check (a phantom patient each: seconds)
 LESION_FREE_CHECKED = ("se_lite_cyclegan", "pix2pix")
@@ -25,10 +26,26 @@ TINY_MODELS = {
 }
 
 
-def tiny(name: str, steps: int, **train_changes):
-    """A shipped recipe shrunk to tiny networks, 64 x 64 patches and a few steps (everything else kept)."""
+@pytest.fixture(scope="module")
+def feature_net(tmp_path_factory) -> Path:
+    """A tiny domain feature network (random weights) for the recipes with a perceptual term."""
+    from lowcount.models import build_model
+    from lowcount.models.weights import save_weights
+
+    torch.manual_seed(0)
+    args = {"channels": (4, 8)}
+    folder = tmp_path_factory.mktemp("feature_net")
+    return save_weights(build_model("feature_autoencoder", **args), folder / "model", "feature_autoencoder", args)
+
+
+def tiny(name: str, steps: int, feature_net: Path | None = None, **train_changes):
+    """A shipped recipe shrunk to tiny networks, 64 x 64 patches and a few steps (everything else kept); a domain
+    perceptual term uses ``feature_net``."""
     cfg = load_run_config(CONFIG_DIR / f"{name}.yaml")
-    gan = cfg.gan
+    settings = cfg.method
+    changes = {"critic": replace(settings.critic, args={**settings.critic.args, "channels": 4})}
+    if getattr(settings, "perceptual_weight", 0) > 0 and settings.perceptual.network == "domain":
+        changes["perceptual"] = replace(settings.perceptual, weights=str(feature_net))
     return replace(
         cfg,
         model=ModelConfig(cfg.model.name, TINY_MODELS[cfg.model.name]),
@@ -43,17 +60,13 @@ def tiny(name: str, steps: int, **train_changes):
             lesion_free_seeds=cfg.train.lesion_free_seeds[:1] if name in LESION_FREE_CHECKED else (),
             **train_changes,
         ),
-        gan=replace(
-            gan,
-            discriminator=replace(gan.discriminator, args={**gan.discriminator.args, "channels": 4}),
-            perceptual=replace(gan.perceptual, fit_steps=2, autoencoder={"channels": (4, 8)}),
-        ),
+        method=replace(settings, **changes),
     )
 
 
 @pytest.mark.parametrize("name", ADVERSARIAL)
-def test_one_step_updates_every_network_and_exports_the_generator(gan_cohort, tmp_path, name):
-    cfg = tiny(name, steps=1)
+def test_one_step_updates_every_network_and_exports_the_generator(gan_cohort, feature_net, tmp_path, name):
+    cfg = tiny(name, steps=1, feature_net=feature_net)
     metrics = train(cfg, gan_cohort.parent, tmp_path, progress=False)
     assert {"psnr", "truth_psnr", "input_truth_psnr", "lesion_max_ratio", "hot_spots", "created_hot_spots"} <= set(
         metrics
@@ -72,8 +85,8 @@ def test_one_step_updates_every_network_and_exports_the_generator(gan_cohort, tm
 
     model, meta = load_weights(tmp_path / "model.safetensors")
     assert meta["model"] == cfg.model.name and meta["method"] == cfg.train.method
-    if cfg.gan.perceptual_weight > 0:
-        assert (tmp_path / "feature_net" / "model.safetensors").is_file()
+    if getattr(cfg.method, "perceptual_weight", 0) > 0:
+        assert "loss_perceptual" in (tmp_path / "log.csv").read_text().splitlines()[0]
 
 
 class Interrupt(Exception):
@@ -81,19 +94,21 @@ class Interrupt(Exception):
 
 
 @pytest.mark.parametrize(
-    ("name", "method_class", "gan_changes"),
+    ("name", "method_class", "changes"),
     [
-        ("se_lite_cyclegan", CycleGAN, {}),
-        ("se_lite_cyclegan", CycleGAN, {"noise_model": "poisson", "discriminator_input": "anscombe"}),
+        ("se_lite_cyclegan", CycleGAN, {"pool_size": 3}),
+        ("se_lite_cyclegan", CycleGAN, {"pool_size": 3, "noise_model": "poisson", "discriminator_input": "anscombe"}),
         ("pix2pix", PairedGAN, {}),
         ("pix2pix", PairedGAN, {"noise_model": "poisson"}),
         ("wgan", PairedGAN, {}),
         ("rrdb_gan_simulated", PairedGAN, {}),
     ],
 )
-def test_an_interrupted_run_resumes_bit_for_bit(gan_cohort, tmp_path, monkeypatch, name, method_class, gan_changes):
-    cfg = tiny(name, steps=4, scheduler="linear_decay")
-    cfg = replace(cfg, gan=replace(cfg.gan, pool_size=3, **gan_changes))
+def test_an_interrupted_run_resumes_bit_for_bit(
+    gan_cohort, feature_net, tmp_path, monkeypatch, name, method_class, changes
+):
+    cfg = tiny(name, steps=4, feature_net=feature_net, scheduler="linear_decay")
+    cfg = replace(cfg, method=replace(cfg.method, **changes))
     train(cfg, gan_cohort.parent, tmp_path / "straight", progress=False)
 
     step = method_class.step
@@ -137,8 +152,9 @@ def _assert_same(a, b, where):
 
 def test_anscombe_critic_view_has_unit_variance_noise_at_every_count_level():
     """Through the Anscombe view, Poisson noise has the same spread in soft tissue and in bone."""
-    from lowcount.train.config import GANConfig, TrainConfig
+    from lowcount.train.config import TrainConfig
     from lowcount.train.cyclegan import CycleGAN
+    from lowcount.train.method_config import CycleGANConfig
 
     torch.manual_seed(0)
     cfg = tiny("se_lite_cyclegan", steps=1)
@@ -146,10 +162,10 @@ def test_anscombe_critic_view_has_unit_variance_noise_at_every_count_level():
         torch.nn.Conv2d(1, 1, 1),
         torch.nn.Conv2d(1, 1, 1),
         TrainConfig(),
-        GANConfig(discriminator_input="anscombe"),
+        CycleGANConfig(discriminator_input="anscombe"),
         "cpu",
     )
-    assert cfg.gan.discriminator_input == "x"  # the published recipe leaves the critics on network values
+    assert cfg.method.discriminator_input == "x"  # the published recipe leaves the critics on network values
     spreads = []
     for level in (20.0, 500.0):
         counts = torch.poisson(torch.full((1, 1, 256, 256), level))
@@ -157,24 +173,25 @@ def test_anscombe_critic_view_has_unit_variance_noise_at_every_count_level():
         view = method._critic_view(counts / unit, unit, torch.ones(1))
         spreads.append(float(view.std()))
     assert spreads == pytest.approx([0.1, 0.1], rel=0.05)  # 2 sqrt(c + 3/8) has sd 1, divided by 10
-    plain = CycleGAN(torch.nn.Conv2d(1, 1, 1), torch.nn.Conv2d(1, 1, 1), TrainConfig(), GANConfig(), "cpu")
+    plain = CycleGAN(torch.nn.Conv2d(1, 1, 1), torch.nn.Conv2d(1, 1, 1), TrainConfig(), CycleGANConfig(), "cpu")
     image = torch.rand(1, 1, 8, 8)
     assert plain._critic_view(image, torch.tensor([5.0]), torch.ones(1)) is image
 
 
 def test_cyclegan_options_run_and_low_pass_cycles_ignore_pixel_noise(gan_cohort, tmp_path):
     cfg = tiny("se_lite_cyclegan", steps=2)
-    cfg = replace(cfg, gan=replace(cfg.gan, cycle_sigma_px=2.0, discriminator_input="anscombe"))
+    cfg = replace(cfg, method=replace(cfg.method, cycle_sigma_px=2.0, discriminator_input="anscombe"))
     metrics = train(cfg, gan_cohort.parent, tmp_path, progress=False)
     assert "truth_psnr" in metrics
-    from lowcount.train.config import GANConfig, TrainConfig
+    from lowcount.train.config import TrainConfig
     from lowcount.train.cyclegan import CycleGAN
+    from lowcount.train.method_config import CycleGANConfig
 
     image = torch.ones(1, 1, 32, 32)
     checker = image + 0.5 * (-1.0) ** (torch.arange(32).view(-1, 1) + torch.arange(32).view(1, -1))
     pixel_error = float((checker - image).abs().mean())
     both = CycleGAN(
-        torch.nn.Conv2d(1, 1, 1), torch.nn.Conv2d(1, 1, 1), TrainConfig(), GANConfig(cycle_sigma_px=2.0), "cpu"
+        torch.nn.Conv2d(1, 1, 1), torch.nn.Conv2d(1, 1, 1), TrainConfig(), CycleGANConfig(cycle_sigma_px=2.0), "cpu"
     )
     assert float(both.fast_cycle_l1(checker, image)) < 0.01 * pixel_error
     assert float(both.standard_cycle_l1(checker, image)) < 0.01 * pixel_error
@@ -182,21 +199,23 @@ def test_cyclegan_options_run_and_low_pass_cycles_ignore_pixel_noise(gan_cohort,
         torch.nn.Conv2d(1, 1, 1),
         torch.nn.Conv2d(1, 1, 1),
         TrainConfig(),
-        GANConfig(cycle_sigma_px=2.0, standard_cycle_sigma_px=0.0),
+        CycleGANConfig(cycle_sigma_px=2.0, standard_cycle_sigma_px=0.0),
         "cpu",
     )
     assert float(fast_only.fast_cycle_l1(checker, image)) < 0.01 * pixel_error
     assert float(fast_only.standard_cycle_l1(checker, image)) == pytest.approx(pixel_error)
     with pytest.raises(ValueError, match="standard_cycle_sigma_px"):
-        GANConfig(standard_cycle_sigma_px=-1.0)
+        CycleGANConfig(standard_cycle_sigma_px=-1.0)
 
 
 def test_split_term_scores_the_generator_on_split_standard_scans(gan_cohort, tmp_path):
-    from lowcount.train.config import GANConfig, TrainConfig
+    from lowcount.train.config import TrainConfig
     from lowcount.train.cyclegan import CycleGAN
+    from lowcount.train.method_config import CycleGANConfig
 
     cfg = tiny("se_lite_cyclegan", steps=2)
-    metrics = train(replace(cfg, gan=replace(cfg.gan, split_weight=5.0)), gan_cohort.parent, tmp_path, progress=False)
+    split = replace(cfg, method=replace(cfg.method, split_weight=5.0))
+    metrics = train(split, gan_cohort.parent, tmp_path, progress=False)
     assert "truth_psnr" in metrics
     assert "loss_split" in (tmp_path / "log.csv").read_text().splitlines()[0]
 
@@ -209,15 +228,15 @@ def test_split_term_scores_the_generator_on_split_standard_scans(gan_cohort, tmp
     rng = torch.Generator().manual_seed(4)
     batch = {name: torch.rand(2, 1, 16, 16, generator=rng) for name in ("fast", "standard", "split_input")}
     batch["split_target"] = torch.rand(2, 1, 16, 16, generator=rng)
-    step = CycleGAN(identity(), identity(), TrainConfig(), GANConfig(split_weight=2.0, pool_size=0), "cpu").step
+    step = CycleGAN(identity(), identity(), TrainConfig(), CycleGANConfig(split_weight=2.0, pool_size=0), "cpu").step
     parts = step(batch)
     expected = float((batch["split_input"] - batch["split_target"]).abs().mean())
     assert parts["loss_split"] == pytest.approx(expected, rel=1e-5)
-    without = CycleGAN(identity(), identity(), TrainConfig(), GANConfig(pool_size=0), "cpu").step(batch)
+    without = CycleGAN(identity(), identity(), TrainConfig(), CycleGANConfig(pool_size=0), "cpu").step(batch)
     assert "loss_split" not in without
     assert parts["loss"] == pytest.approx(without["loss"] + 2.0 * expected, rel=1e-4)
     with pytest.raises(ValueError, match="split_weight"):
-        GANConfig(split_weight=-1.0)
+        CycleGANConfig(split_weight=-1.0)
 
 
 def test_init_from_starts_the_generator_from_trained_weights_and_refuses_other_architectures(gan_cohort, tmp_path):
@@ -244,8 +263,8 @@ def test_init_from_starts_the_generator_from_trained_weights_and_refuses_other_a
 
 
 def test_poisson_draws_of_generated_images_are_unbiased_scans_with_a_straight_through_gradient():
-    """gan.noise_model: poisson turns an expected-count image into a scan at its domain's level."""
-    from lowcount.train.config import GANConfig
+    """noise_model: poisson turns an expected-count image into a scan at its domain's level."""
+    from lowcount.train.method_config import CycleGANConfig, PairedGANConfig
     from lowcount.train.noise_model import poisson_draw
 
     unit = torch.tensor([40.0, 10.0])  # counts per unit: a standard scan's level, a 4x fast scan's
@@ -260,5 +279,6 @@ def test_poisson_draws_of_generated_images_are_unbiased_scans_with_a_straight_th
     assert torch.equal(image.grad, torch.ones_like(image))
     again = poisson_draw(image, unit, torch.Generator().manual_seed(2))  # a checkpointed state replays it
     assert torch.equal(again, drawn)
-    with pytest.raises(ValueError, match="gan.noise_model"):
-        GANConfig(noise_model="gaussian")
+    for settings in (PairedGANConfig, CycleGANConfig):
+        with pytest.raises(ValueError, match="gan.noise_model"):
+            settings(noise_model="gaussian")

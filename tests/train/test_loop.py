@@ -9,6 +9,7 @@ from lowcount.models import build_model
 from lowcount.train.checkpoint import load_checkpoint
 from lowcount.train.config import TrainConfig
 from lowcount.train.loop import epoch_indices, fit
+from lowcount.train.method_config import SupervisedConfig
 from lowcount.train.supervised import Supervised
 
 
@@ -34,7 +35,7 @@ class Noisy:
 
 def _method(cfg):
     torch.manual_seed(cfg.seed)
-    return Supervised(build_model("edsr", n_blocks=1, channels=4), cfg, "cpu")
+    return Supervised(build_model("edsr", n_blocks=1, channels=4), cfg, SupervisedConfig(), "cpu")
 
 
 def _weights(method):
@@ -42,22 +43,22 @@ def _weights(method):
 
 
 def test_resume_continues_bit_for_bit(tmp_path):
-    # 2000 steps in one go vs 1000 + resume + 1000, with a cosine schedule and EMA in the state.
+    # 400 steps (100 epochs) in one go vs 200 + resume + 200, with a cosine schedule and EMA in the state.
     cfg = TrainConfig(
-        steps=2000,
+        steps=400,
         batch_size=4,
         lr=1e-3,
         scheduler="cosine",
         ema_decay=0.9,
-        checkpoint_every=1000,
+        checkpoint_every=200,
         validate_every=10_000,
-        log_every=500,
+        log_every=100,
         seed=3,
     )
     straight = _method(cfg)
     fit(straight, Noisy(), cfg, tmp_path / "straight", progress=False)
 
-    half = TrainConfig(**{**cfg.__dict__, "steps": 1000})
+    half = TrainConfig(**{**cfg.__dict__, "steps": 200})
     first = _method(cfg)
     fit(first, Noisy(), half, tmp_path / "split", progress=False)
     second = _method(cfg)
@@ -67,7 +68,7 @@ def test_resume_continues_bit_for_bit(tmp_path):
     for key, value in straight.ema.state_dict().items():
         assert torch.equal(value, second.ema.state_dict()[key]), key
     steps = [int(float(line.split(",")[0])) for line in (tmp_path / "split" / "log.csv").read_text().splitlines()[1:]]
-    assert steps == sorted(steps) and steps[-1] == 2000
+    assert steps == sorted(steps) and steps[-1] == 400
 
 
 def test_training_lowers_the_loss_and_writes_the_run_folder(tmp_path):

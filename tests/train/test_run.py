@@ -1,38 +1,13 @@
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from lowcount.cli import app
-from lowcount.data.datasets import DataConfig
-from lowcount.models import build_model
+from lowcount.data.config import DataConfig
 from lowcount.models.weights import load_weights
-from lowcount.train.config import ModelConfig, RunConfig, TrainConfig, load_run_config
-from lowcount.train.run import model_args, train
-
-CONFIGS = sorted((Path(__file__).resolve().parents[2] / "configs").glob("**/*.yaml"))
-
-
-@pytest.mark.parametrize(
-    "path", [p for p in CONFIGS if p.name != "phantom.yaml"], ids=lambda p: f"{p.parent.name}/{p.name}"
-)
-def test_every_shipped_training_config_loads_and_builds(path):
-    cfg = load_run_config(path)
-    model = build_model(cfg.model.name, **model_args(cfg))
-    assert cfg.data.stride % model.stride == 0
-
-
-def test_unknown_sections_and_keys_are_named(tmp_path):
-    from lowcount.config import ConfigError
-
-    path = tmp_path / "c.yaml"
-    path.write_text("model: {name: unet}\noptimizer: {lr: 1}\n")
-    with pytest.raises(ConfigError, match="optimizer"):
-        load_run_config(path)
-    path.write_text("model: {name: vgg}\n")
-    with pytest.raises(ConfigError, match="unknown model 'vgg'"):
-        load_run_config(path)
+from lowcount.train.config import ModelConfig, RunConfig, TrainConfig
+from lowcount.train.run import train
 
 
 def test_supervised_se_unet_beats_the_raw_3x_scan_on_held_out_patients(small_cohort, tmp_path):
@@ -59,6 +34,7 @@ def test_cli_train_and_resume(small_cohort, tmp_path):
         "data: {patch: [32, 32], patches_per_image: 2, register: false}\n"
         "train: {steps: 4, batch_size: 2, checkpoint_every: 2, validate_every: 4, log_every: 1,"
         " lesion_free_seeds: [5]}\n"
+        "supervised: {loss: [{name: l1, weight: 1.0}]}\n"
     )
     runner = CliRunner()
     args = ["train", str(config), "--data", str(small_cohort.parent), "--out", str(tmp_path / "run"), "--no-progress"]
@@ -90,18 +66,3 @@ def test_model_stride_must_fit_the_data_grid(small_cohort, tmp_path):
     )
     with pytest.raises(ValueError, match="stride"):
         train(cfg, small_cohort.parent, tmp_path, progress=False)
-
-
-def test_overrides_change_nested_values_and_bad_ones_are_named():
-    from lowcount.config import ConfigError
-
-    path = next(p for p in CONFIGS if p.name == "rrdb_gan_real.yaml")
-    cfg = load_run_config(path, ["train.steps=7", "data.patch=[64, 96]", "gan.perceptual.fit_steps=3"])
-    assert cfg.train.steps == 7 and cfg.data.patch == (64, 96) and cfg.gan.perceptual.fit_steps == 3
-    assert cfg.gan.bce_weight == 0.01  # untouched values stay
-    with pytest.raises(ConfigError, match="section.key=value"):
-        load_run_config(path, ["steps=7"])
-    with pytest.raises(ConfigError, match="stepz"):
-        load_run_config(path, ["train.stepz=7"])
-    with pytest.raises(ConfigError, match="is a value"):
-        load_run_config(path, ["train.steps.x=1"])

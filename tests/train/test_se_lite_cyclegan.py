@@ -9,12 +9,16 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from lowcount.bench import bench_hot_spots, lesion_free_study
+from lowcount.bench import bench_hot_spots
 from lowcount.evaluate.counts import invented_hot_spots
+from lowcount.phantom.patient import lesion_free_scans
 from lowcount.train.config import ModelConfig, load_run_config
 from lowcount.train.run import train
 
 from .test_gan import CONFIG_DIR
+
+
+pytestmark = pytest.mark.slow  # a real unpaired training: about 2.5 minutes on one core
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +49,7 @@ def test_enhancement_adds_no_hot_spots_to_a_lesion_free_phantom(trained):
 
     _, run = trained
     enhancer = Enhancer.load(run / "model.safetensors", device="cpu", precision="fp32")
-    standard, fast = lesion_free_study(seed=404)
+    standard, fast = lesion_free_scans(seed=404)
     assert not standard.labels.any() and not fast.labels.any()
     enhanced = enhancer.enhance(fast.counts, speed_factor=3.0)
     no_labels = np.zeros(standard.expected.shape[1:], np.int32)
@@ -68,7 +72,7 @@ def test_lowcount_enhance_runs_the_trained_generator_on_a_dicom_fast_scan(traine
     from lowcount.cli import app
     from lowcount.io.dicom import read_wholebody
     from lowcount.io.manifest import read_manifest
-    from lowcount.phantom.cohort import load_truth
+    from lowcount.io.truth import load_truth
 
     _, run = trained
     rows = [r for r in read_manifest(unpaired_cohort) if r["split"] == "test"]

@@ -5,14 +5,13 @@ transform) on the validation studies and keeps the one with the highest mean PSN
 scan (times k) against the reference: the standard scan (what a site has) or, on phantom cohorts, the
 fast scan's noiseless truth. PSNR is taken in the body without the bladder
 (lowcount.evaluate.counts.scoring_mask), with the reference's maximum there as data range. The result
-is a JSON card that :class:`ClassicalEnhancer` and ``lowcount enhance --method`` read.
+is a JSON card that lowcount.classical.enhancer.ClassicalEnhancer and ``lowcount enhance --method`` read.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -31,58 +30,6 @@ GRIDS = {
 ANSCOMBE_CHOICES = {"gaussian": (False, True), "median": (False, True), "wiener": (False, True), "tv": (False, True)}
 ANSCOMBE_CHOICES["bm3d"] = (True,)
 REFERENCES = ("standard", "truth")
-
-
-@dataclass(frozen=True)
-class ClassicalEnhancer:
-    """A classical filter with fixed parameters, used where a trained model's Enhancer is.
-
-    ``enhance(counts, k)`` returns k x the filtered fast-scan counts (the standard scan's level).
-    """
-
-    method: str
-    params: dict = field(default_factory=dict)
-    anscombe: bool = False
-    card: dict = field(default_factory=dict)
-    device: str = "cpu"
-    precision: str = "fp64"
-    speed_factor: float | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "params", check_params(self.method, dict(self.params)))
-
-    @property
-    def meta(self) -> dict:
-        from lowcount import __version__
-
-        return {"model": self.method, "lowcount_version": __version__, "params": self.params, "anscombe": self.anscombe}
-
-    @property
-    def label(self) -> str:
-        values = ", ".join(f"{k} {v:g}" for k, v in self.params.items())
-        return f"{self.method} ({values}{', Anscombe' if self.anscombe else ''})"
-
-    @classmethod
-    def load(cls, card: str | Path) -> ClassicalEnhancer:
-        """From a card written by :func:`save_card`; errors name the file and the field."""
-        path = Path(card)
-        try:
-            data = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ValueError(f"{path}: not a readable parameter card ({exc}); make one with `lowcount tune`") from exc
-        for key in ("method", "params", "anscombe"):
-            if key not in data:
-                raise ValueError(f"{path}: field {key!r} is missing; make the card with `lowcount tune`")
-        return cls(data["method"], data["params"], bool(data["anscombe"]), card=data)
-
-    def enhance(self, counts: np.ndarray, speed_factor: float | None = None, tiled: bool | None = None) -> np.ndarray:
-        counts = np.asarray(counts, np.float32)
-        if counts.ndim not in (2, 3):
-            raise ValueError(f"counts must be (rows, cols) or (views, rows, cols), got shape {counts.shape}")
-        k = speed_factor or 1.0
-        views = counts.reshape(-1, *counts.shape[-2:])
-        out = np.stack([denoise(v, self.method, self.anscombe, **self.params) * k for v in views])
-        return out.astype(np.float32).reshape(counts.shape)
 
 
 SCANS = ("fast", "standard")
@@ -149,6 +96,20 @@ def tune(method: str, studies: list, against: str = "standard", grid: dict | Non
         "views": len(views),
         "trials": trials,
     }
+
+
+def tune_on_cohort(
+    method: str, data: str | Path, against: str = "standard", fast: str = "fast3x", fold: int | None = None
+) -> dict:
+    """:func:`tune` on the validation split (or cross-validation ``fold``) of a cohort; the card also says
+    which data it was tuned on."""
+    from lowcount.evaluate.studies import load_studies
+    from lowcount.io.manifest import manifest_path
+
+    studies = load_studies(data, "val", fast, fold)
+    card = tune(method, studies, against)
+    card["data"] = {"manifest": str(manifest_path(data)), "fast": fast, "fold": fold, "patients": len(studies)}
+    return card
 
 
 def save_card(card: dict, path: str | Path) -> Path:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lowcount.phantom.camera import thin_counts
+from lowcount.poisson import thin_counts
 
 EMANET_TRAIN_LEVELS = tuple(range(1, 51))
 EMANET_TEST_LEVELS = tuple(range(5, 41, 5))

@@ -90,23 +90,3 @@ def count_scale(
     if not unit > 0:
         raise ValueError("the input holds no counts (scale would be 0); check that the image is not empty")
     return CountScale(counts_per_unit=unit, gain=speed_factor, method=method)
-
-
-CONSISTENCY = ("speed", "total")
-
-
-def match_count_level(fast: np.ndarray, standard: np.ndarray, speed_factor: float, how: str = "speed") -> np.ndarray:
-    """The fast scan brought to its standard scan's count level, for paired training and metrics.
-
-    ``speed`` multiplies by the speed factor k (what an ideal camera would give); ``total`` scales so
-    the totals agree, which also absorbs decay and redistribution between the two scans.
-    """
-    if how not in CONSISTENCY:
-        raise ValueError(f"how must be one of {CONSISTENCY}, got {how!r}")
-    fast = np.asarray(fast, dtype=np.float32)
-    if how == "speed":
-        return fast * np.float32(speed_factor)
-    total = float(fast.sum(dtype=np.float64))
-    if total <= 0:
-        raise ValueError("the fast scan holds no counts; cannot match count levels")
-    return fast * np.float32(float(np.asarray(standard).sum(dtype=np.float64)) / total)

@@ -172,13 +172,6 @@ def auc(scores: np.ndarray, positive: np.ndarray) -> float:
     return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
 
 
-def youden_threshold(scores: np.ndarray, positive: np.ndarray) -> float:
-    """The threshold maximising sensitivity + specificity - 1 (the smallest such one)."""
-    fpr, tpr, thresholds = roc_curve(scores, positive)
-    j = tpr - fpr
-    return float(thresholds[1:][np.argmax(j[1:])])
-
-
 def decisions(scores: np.ndarray, positive: np.ndarray, threshold: float) -> dict[str, float]:
     """Sensitivity, specificity and accuracy of calling ``score >= threshold`` positive."""
     scores, positive = np.asarray(scores, np.float64), np.asarray(positive, bool)

@@ -5,7 +5,7 @@ Two feature networks:
 - ``domain``: the encoder of lowcount's FeatureAutoencoder fitted on standard scans (lowcount weights).
   Works offline with weights lowcount makes itself. Images enter in x units (counts divided by the
   reference's mean counts, as at training).
-- ``vgg16``: ImageNet VGG16 (torchvision-layout file, see lowcount.losses.perceptual) at the LPIPS layers
+- ``vgg16``: ImageNet VGG16 (torchvision-layout file, see lowcount.models.vgg) at the LPIPS layers
   relu1_2, relu2_2, relu3_3, relu4_3, relu5_3. Images are divided by the reference's 99th percentile,
   mapped to [-1, 1] (2 x - 1), copied to three channels and shifted/scaled as LPIPS does.
 
@@ -18,7 +18,7 @@ baseline). Without the linear-layer file, ``vgg16`` raises an error naming it.
 **FID** (Heusel et al. 2017): Frechet distance between Gaussians fitted to features of the two sets. Whole
 views are few, so each view is cut into ``tile_px`` squares and each tile gives one feature vector: the
 spatial mean of the deepest layer (domain) or of relu5_3 (vgg16), values comparable only within lowcount
-reports; or, with ``inception`` (lowcount.evaluate.inception, pytorch-fid's weights from a local file),
+reports; or, with ``inception`` (lowcount.models.inception, pytorch-fid's weights from a local file),
 the standard 2048 Inception features of 256 x 256 tiles divided by their view's 99th percentile, clipped
 to [0, 1], copied to three channels and resized to 299 x 299. With fewer tiles than feature dimensions
 the covariances are rank-deficient and FID is biased upwards: compare values only at equal set sizes.
@@ -92,7 +92,7 @@ def resolve_lpips_file(path: str | Path | None) -> Path:
 
 def load_lpips_weights(path: str | Path | None) -> list[np.ndarray]:
     """The five per-channel weight vectors of LPIPS v0.1 (VGG) from the lpips package's file."""
-    from lowcount.losses.perceptual import read_state_dict
+    from lowcount.models.weights import read_state_dict
 
     file = resolve_lpips_file(path)
     state = read_state_dict(file)
@@ -113,14 +113,14 @@ def load_feature_network(
     if kind not in NETWORKS:
         raise ValueError(f"feature network must be one of {NETWORKS}, got {kind!r}")
     if kind == "domain":
-        from lowcount.losses.perceptual import _load_domain
+        from lowcount.models.autoencoder import load_feature_autoencoder
 
-        return FeatureNetwork(kind, _load_domain(weights), None, device)
+        return FeatureNetwork(kind, load_feature_autoencoder(weights), None, device)
     if kind == "inception":
-        from lowcount.evaluate.inception import load_fid_inception
+        from lowcount.models.inception import load_fid_inception
 
         return FeatureNetwork(kind, load_fid_inception(weights), None, device)
-    from lowcount.losses.perceptual import load_vgg
+    from lowcount.models.vgg import load_vgg
 
     return FeatureNetwork(kind, load_vgg("vgg16", weights), load_lpips_weights(lpips_weights), device)
 

@@ -95,17 +95,15 @@ def load_studies(
     Raises:
         ValueError: no such acquisition or no patient in the split, naming the manifest and what it holds.
     """
-    from lowcount.data.datasets import select_patients
     from lowcount.io.dicom import read_wholebody
-    from lowcount.io.manifest import manifest_path, read_manifest
-    from lowcount.phantom.cohort import load_truth
+    from lowcount.io.manifest import by_patient as group
+    from lowcount.io.manifest import manifest_path, read_manifest, select_patients
+    from lowcount.io.truth import has_truth, load_truth
 
     manifest = manifest_path(manifest)
     rows = read_manifest(manifest)
     malignant = _malignant_labels(manifest)
-    by_patient: dict[str, dict[str, dict]] = {}
-    for row in rows:
-        by_patient.setdefault(row["patient_id"], {})[row["acquisition"]] = row
+    by_patient = group(rows)
     acquisitions = sorted({row["acquisition"] for row in rows})
     if fast not in acquisitions or "standard" not in acquisitions:
         raise ValueError(f"{manifest}: needs 'standard' and {fast!r} acquisitions; it holds {acquisitions}")
@@ -122,8 +120,7 @@ def load_studies(
         }
         truth: dict[str, tuple[np.ndarray | None, np.ndarray | None]] = {}
         for name in (fast, "standard"):
-            path = scans[name].get("truth_path")
-            truth[name] = load_truth(path) if path and Path(path).is_file() else (None, None)
+            truth[name] = load_truth(scans[name]["truth_path"]) if has_truth(scans[name]) else (None, None)
         fast_truth, fast_labels = truth[fast]
         standard_truth, standard_labels = truth["standard"]
         if fast_truth is not None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from lowcount.io.atomic import atomic_open, atomic_write_bytes
-from lowcount.io.dicom import check_counts, counts_to_uint16
+from lowcount.io.counts import check_counts, counts_to_uint16
 
 FORMATS = (".png", ".tif", ".tiff", ".npy")
 

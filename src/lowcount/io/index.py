@@ -56,23 +56,10 @@ def _candidate_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
-def index_folder(folder: str | Path, manifest: str | Path, split: str = "test", seed: int = 0) -> IndexResult:
-    """Index the whole-body NM files under ``folder`` into rows for ``manifest`` (paths relative to it).
-
-    Raises:
-        ValueError: an unknown split mode, or a folder with no usable whole-body acquisition.
-    """
+def _nm_series(folder: Path) -> dict[str, list[Path]]:
+    """The NM files under ``folder``, by Series Instance UID (other files are passed over silently)."""
     import pydicom
 
-    from lowcount.io.dicom import DicomInputError, read_wholebody
-    from lowcount.io.manifest import assign_splits
-
-    if split not in SPLIT_MODES:
-        raise ValueError(f"split must be one of {SPLIT_MODES}, got {split!r}")
-    folder, manifest = Path(folder), Path(manifest)
-    if not folder.is_dir():
-        raise ValueError(f"{folder}: no such folder. Give the folder holding the exported NM files.")
-    result = IndexResult()
     by_series: dict[str, list[Path]] = defaultdict(list)
     for path in _candidate_files(folder):
         try:
@@ -82,8 +69,57 @@ def index_folder(folder: str | Path, manifest: str | Path, split: str = "test", 
         if ds.get("Modality") != "NM" or "SeriesInstanceUID" not in ds:
             continue
         by_series[str(ds.SeriesInstanceUID)].append(path)
+    return by_series
+
+
+def _patient_rows(pid: str, scans: list, base: Path, skipped: list[str]) -> list[dict]:
+    """Manifest rows of one patient's acquisitions: the slowest is the standard; repeats are skipped."""
+    # Compare like with like: the timing field most of the patient's scans carry (velocity on a tie).
+    basis = max(("velocity", "duration"), key=lambda b: sum(_speed(scan, b) is not None for scan, _ in scans))
+    usable = []
+    for scan, path in scans:
+        if _speed(scan, basis) is None:
+            skipped.append(
+                f"{path} (series {scan.series_uid}): {BASIS_FIELDS[basis]} is empty while the patient's other "
+                "scans have it, so its speed factor is unknown; export the acquisition with its timing"
+            )
+        else:
+            usable.append((scan, path, _speed(scan, basis)))
+    if not usable:
+        return []
+    slowest = min(s for _, _, s in usable)
+    rows, names = [], set()
+    for scan, path, s in sorted(usable, key=lambda item: item[2]):
+        k = s / slowest
+        name = acquisition_name(k)
+        if name in names:
+            skipped.append(
+                f"{path} (series {scan.series_uid}): a second {name!r} acquisition of the same patient; "
+                "keep one per speed in the folder"
+            )
+            continue
+        names.add(name)
+        rows.append(_row(pid, scan, path, name, 1.0 if name == "standard" else k, base))
+    return rows
+
+
+def index_folder(folder: str | Path, manifest: str | Path, split: str = "test", seed: int = 0) -> IndexResult:
+    """Index the whole-body NM files under ``folder`` into rows for ``manifest`` (paths relative to it).
+
+    Raises:
+        ValueError: an unknown split mode, or a folder with no usable whole-body acquisition.
+    """
+    from lowcount.io.dicom import DicomInputError, read_wholebody
+    from lowcount.io.manifest import assign_splits
+
+    if split not in SPLIT_MODES:
+        raise ValueError(f"split must be one of {SPLIT_MODES}, got {split!r}")
+    folder, manifest = Path(folder), Path(manifest)
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: no such folder. Give the folder holding the exported NM files.")
+    result = IndexResult()
     by_patient: dict[str, list[tuple[object, Path]]] = defaultdict(list)
-    for _, paths in sorted(by_series.items()):
+    for _, paths in sorted(_nm_series(folder).items()):
         for path in paths:
             try:
                 scan = read_wholebody(path)
@@ -95,33 +131,8 @@ def index_folder(folder: str | Path, manifest: str | Path, split: str = "test", 
     base = manifest.parent.resolve()
     patient_rows: dict[str, list[dict]] = {}
     for pid, scans in by_patient.items():
-        # Compare like with like: the timing field most of the patient's scans carry (velocity on a tie).
-        basis = max(("velocity", "duration"), key=lambda b: sum(_speed(scan, b) is not None for scan, _ in scans))
-        usable = []
-        for scan, path in scans:
-            if _speed(scan, basis) is None:
-                result.skipped.append(
-                    f"{path} (series {scan.series_uid}): {BASIS_FIELDS[basis]} is empty while the patient's other "
-                    "scans have it, so its speed factor is unknown; export the acquisition with its timing"
-                )
-            else:
-                usable.append((scan, path, _speed(scan, basis)))
-        if not usable:
-            continue
-        slowest = min(s for _, _, s in usable)
-        rows, names = [], set()
-        for scan, path, s in sorted(usable, key=lambda item: item[2]):
-            k = s / slowest
-            name = acquisition_name(k)
-            if name in names:
-                result.skipped.append(
-                    f"{path} (series {scan.series_uid}): a second {name!r} acquisition of the same patient; "
-                    "keep one per speed in the folder"
-                )
-                continue
-            names.add(name)
-            rows.append(_row(pid, scan, path, name, 1.0 if name == "standard" else k, base))
-        patient_rows[pid] = rows
+        if rows := _patient_rows(pid, scans, base, result.skipped):
+            patient_rows[pid] = rows
     if not patient_rows:
         raise ValueError(
             f"{folder}: no usable whole-body NM acquisition found"
@@ -136,6 +147,18 @@ def index_folder(folder: str | Path, manifest: str | Path, split: str = "test", 
             result.rows.append(row)
     result.patients = len(ids)
     return result
+
+
+def write_index(folder: str | Path, out: str | Path, split: str = "test", seed: int = 0) -> tuple[IndexResult, Path]:
+    """:func:`index_folder` written as a manifest (``out``: the file, or a folder to hold manifest.csv)."""
+    from lowcount.io.manifest import write_manifest
+
+    out = Path(out)
+    out = out / "manifest.csv" if out.is_dir() else out
+    result = index_folder(folder, out, split, seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_manifest(out, result.rows)
+    return result, out
 
 
 def _row(patient_id: str, scan, path: Path, name: str, k: float, base: Path) -> dict:

@@ -148,3 +148,28 @@ def read_manifest(path: str | Path) -> list[dict]:
                 row[key] = str((path.parent / raw[key]).resolve()) if raw[key] else ""
             rows.append(row)
     return rows
+
+
+def select_patients(rows: list[dict], role: str, fold: int | None = None) -> list[str]:
+    """Patient ids of ``role`` (train/val/test), by the split column or by cross-validation ``fold``
+    (validation = that fold, training = the other folds; test patients stay out of both)."""
+    if role not in SPLITS:
+        raise ValueError(f"role must be one of {SPLITS}, got {role!r}")
+    info = {r["patient_id"]: (r["split"], r["fold"]) for r in rows}
+    if fold is None:
+        return sorted(pid for pid, (split, _) in info.items() if split == role)
+    folds = {f for _, f in info.values()}
+    if fold not in folds:
+        raise ValueError(f"fold {fold} is not in the manifest (folds {sorted(folds)})")
+    if role == "test":
+        return sorted(pid for pid, (split, _) in info.items() if split == "test")
+    keep = (lambda f: f == fold) if role == "val" else (lambda f: f != fold)
+    return sorted(pid for pid, (split, f) in info.items() if split != "test" and keep(f))
+
+
+def by_patient(rows: list[dict]) -> dict[str, dict[str, dict]]:
+    """Manifest rows grouped as {patient id: {acquisition: row}}, in the manifest's order."""
+    grouped: dict[str, dict[str, dict]] = {}
+    for row in rows:
+        grouped.setdefault(row["patient_id"], {})[row["acquisition"]] = row
+    return grouped

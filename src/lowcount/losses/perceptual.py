@@ -20,131 +20,19 @@ then ImageNet mean/std normalisation.
 
 from __future__ import annotations
 
-import os
-import re
 from pathlib import Path
 
 import torch
 from torch import nn
 
-VGG_LAYOUTS = {
-    "vgg16": (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"),
-    "vgg19": (64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"),
-}
-# torchvision's file names; the hex part is the start of the file's SHA-256.
-VGG_FILES = {"vgg16": "vgg16-397923af.pth", "vgg19": "vgg19-dcbb9e9d.pth"}
-VGG_URL = "https://download.pytorch.org/models/{}"
+from lowcount.models.autoencoder import load_feature_autoencoder
+from lowcount.models.vgg import load_vgg
+
 DEFAULT_LAYERS = {"vgg16": ("relu1_2", "relu2_2"), "vgg19": ("conv5_4",), "domain": None}
 NETWORKS = tuple(DEFAULT_LAYERS)
 CRITERIA = ("l1", "mse")
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-
-
-class VGGFeatures(nn.Module):
-    """VGG16/19 convolutional part with torchvision's module indices, so its state dict loads as is."""
-
-    def __init__(self, name: str = "vgg16") -> None:
-        super().__init__()
-        if name not in VGG_LAYOUTS:
-            raise ValueError(f"VGG must be one of {sorted(VGG_LAYOUTS)}, got {name!r}")
-        layers: list[nn.Module] = []
-        self.layer_names: list[str] = []
-        block, k, channels = 1, 0, 3
-        for item in VGG_LAYOUTS[name]:
-            if item == "M":
-                layers.append(nn.MaxPool2d(2, 2))
-                self.layer_names.append(f"pool{block}")
-                block, k = block + 1, 0
-                continue
-            k += 1
-            layers += [nn.Conv2d(channels, item, 3, padding=1), nn.ReLU(inplace=False)]
-            self.layer_names += [f"conv{block}_{k}", f"relu{block}_{k}"]
-            channels = item
-        self.features = nn.Sequential(*layers)
-
-    def forward(self, x: torch.Tensor, layers: tuple[str, ...]) -> list[torch.Tensor]:
-        wanted = {self.layer_names.index(name): name for name in layers}
-        out: dict[str, torch.Tensor] = {}
-        for i, module in enumerate(self.features):
-            x = module(x)
-            if i in wanted:
-                out[wanted[i]] = x
-            if len(out) == len(wanted):
-                break
-        return [out[name] for name in layers]
-
-
-def sha256_of(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def resolve_vgg_file(name: str, weights: str | Path | None) -> Path:
-    """The local file of ``name``'s ImageNet weights, or a FileNotFoundError that says how to get it."""
-    standard = VGG_FILES[name]
-    if weights is not None:
-        path = Path(weights)
-    elif os.environ.get("LOWCOUNT_WEIGHTS_DIR"):
-        path = Path(os.environ["LOWCOUNT_WEIGHTS_DIR"]) / standard
-    else:
-        path = None
-    if path is None or not path.is_file():
-        prefix = standard.split("-")[1].split(".")[0]
-        where = f"{path}" if path is not None else "no file given and LOWCOUNT_WEIGHTS_DIR is not set"
-        raise FileNotFoundError(
-            f"{name} ImageNet weights not found ({where}). lowcount never downloads: place torchvision's "
-            f"{standard} (SHA-256 starting {prefix}, normally obtained from {VGG_URL.format(standard)} or from "
-            f"a torchvision cache ~/.cache/torch/hub/checkpoints/) in $LOWCOUNT_WEIGHTS_DIR or give its path "
-            f"as perceptual.weights; or use network: domain, which needs no download"
-        )
-    return path
-
-
-def read_state_dict(path: Path) -> dict:
-    """A state dict from a .safetensors file or (safely, ``weights_only``) from a PyTorch pickle."""
-    if path.suffix == ".safetensors":
-        from safetensors.torch import load_file
-
-        return load_file(str(path))
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # UnpicklingError, RuntimeError, EOFError for damaged or unsafe files
-        raise ValueError(f"{path}: not a readable state dict ({type(exc).__name__}: {exc})") from exc
-
-
-def layout_problems(expected: dict, state: dict) -> tuple[list[str], list[str]]:
-    """(keys of ``expected`` missing from ``state``, keys whose tensor shapes differ)."""
-    missing = sorted(set(expected) - set(state))
-    wrong = [k for k in expected if k in state and tuple(state[k].shape) != tuple(expected[k].shape)]
-    return missing, wrong
-
-
-def load_vgg(name: str, weights: str | Path | None = None) -> VGGFeatures:
-    """VGGFeatures with ImageNet weights from a local torchvision-layout file (.pth or .safetensors)."""
-    path = resolve_vgg_file(name, weights)
-    match = re.search(r"-([0-9a-f]{8,})\.", path.name)
-    if match and not sha256_of(path).startswith(match.group(1)):
-        raise ValueError(
-            f"{path}: SHA-256 does not start with {match.group(1)} as its name says; the file is damaged or "
-            "not the published one. Download it again or rename a deliberately different file"
-        )
-    state = read_state_dict(path)
-    features = {k: v for k, v in state.items() if k.startswith("features.")}
-    net = VGGFeatures(name)
-    missing, wrong = layout_problems(net.state_dict(), features)
-    if missing or wrong:
-        raise ValueError(
-            f"{path}: not torchvision's {name} layout (missing {missing[:4]}, wrong shapes {wrong[:4]}); "
-            f"the file must hold keys features.<i>.weight/bias as torchvision's {VGG_FILES[name]} does"
-        )
-    net.load_state_dict(features)
-    return net
 
 
 class PerceptualLoss(nn.Module):
@@ -173,7 +61,7 @@ class PerceptualLoss(nn.Module):
             raise ValueError(f"criterion must be one of {CRITERIA}, got {criterion!r}")
         self.network, self.criterion = network, criterion
         if network == "domain":
-            self.net = _load_domain(weights)
+            self.net = load_feature_autoencoder(weights)
             names = [f"level{i + 1}" for i in range(len(self.net.encoder))]
         else:
             self.net = load_vgg(network, weights)
@@ -210,17 +98,3 @@ class PerceptualLoss(nn.Module):
         distance = nn.functional.l1_loss if self.criterion == "l1" else nn.functional.mse_loss
         pairs = zip(self._features(pred), self._features(target), strict=True)
         return torch.stack([distance(p, t.detach()) for p, t in pairs]).mean()
-
-
-def _load_domain(weights: str | Path | None) -> nn.Module:
-    if weights is None:
-        raise ValueError(
-            "perceptual network 'domain' needs the weights of a fitted feature auto-encoder (perceptual.weights); "
-            "lowcount train fits one itself when the GAN config leaves weights empty"
-        )
-    from lowcount.models.weights import load_weights
-
-    model, meta = load_weights(weights)
-    if meta["model"] != "feature_autoencoder":
-        raise ValueError(f"{weights}: holds a {meta['model']!r}, not a feature_autoencoder")
-    return model

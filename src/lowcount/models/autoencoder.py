@@ -10,6 +10,8 @@ resize-convolution up-sampling. No skips, so the reconstruction has to pass thro
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 from torch import nn
 
@@ -57,3 +59,19 @@ class FeatureAutoencoder(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_input(x, 2, self.stride, "FeatureAutoencoder")
         return self.decoder(self.features(x)[-1])
+
+
+def load_feature_autoencoder(weights: str | Path | None) -> FeatureAutoencoder:
+    """The fitted domain feature network in ``weights`` (lowcount weights of a ``feature_autoencoder``)."""
+    from lowcount.models.weights import load_weights
+
+    if weights is None:
+        raise ValueError(
+            "the domain feature network needs the weights of a fitted feature auto-encoder: fit one with "
+            "`lowcount train feature_autoencoder --data COHORT --out runs/feature_net` and give "
+            "runs/feature_net/model.safetensors (or use the shipped one, lowcount/shipped/feature_net)"
+        )
+    model, meta = load_weights(weights)
+    if meta["model"] != "feature_autoencoder":
+        raise ValueError(f"{weights}: holds a {meta['model']!r}, not a feature_autoencoder")
+    return model

@@ -26,9 +26,8 @@ def export_onnx(
     """
     import torch
 
-    from lowcount.inference import resolve_weights
     from lowcount.io.atomic import atomic_write_bytes
-    from lowcount.models.weights import load_weights
+    from lowcount.models.weights import load_weights, resolve_weights
 
     try:
         import onnx  # noqa: F401

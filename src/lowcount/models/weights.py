@@ -1,9 +1,11 @@
 """Deployment weights: safetensors plus a JSON sidecar, never pickle.
 
 ``save_weights`` writes ``<name>.safetensors`` (tensors only) and ``<name>.json`` (model name and
-constructor arguments, the count normalisation, a description of the training data, lowcount version).
+constructor arguments, a description of the training data, lowcount version, and what the caller adds: a
+training run adds its ``data`` section, which holds the count normalisation inference applies).
 ``load_weights`` rebuilds the model from the sidecar through ``lowcount.models.MODELS`` and loads the
-tensors with safetensors, which cannot execute code.
+tensors with safetensors, which cannot execute code. ``read_state_dict`` reads other projects' state dicts
+(torchvision's VGG, LPIPS, pytorch-fid) with ``torch.load(weights_only=True)``, which cannot either.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ def save_weights(
     path: str | Path,
     model_name: str,
     model_args: dict,
-    normalisation: dict | None = None,
     training_data: str = "",
     extra: dict | None = None,
 ) -> Path:
@@ -47,11 +48,21 @@ def save_weights(
         "lowcount_version": __version__,
         "model": model_name,
         "model_args": _plain(model_args),
-        "normalisation": normalisation or {},
         "training_data": training_data,
         **(extra or {}),
     }
     atomic_write_text(path.with_suffix(".json"), json.dumps(sidecar, indent=2) + "\n")
+    return path
+
+
+def resolve_weights(path: str | Path) -> Path:
+    """A run folder (its model.safetensors) or a weights file."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "model.safetensors"
+    path = path.with_suffix(".safetensors")
+    if not path.is_file():
+        raise ValueError(f"{path}: no weights there; give a run folder from `lowcount train` or a .safetensors file")
     return path
 
 
@@ -95,3 +106,35 @@ def load_weights(path: str | Path, device: str = "cpu"):
             f"missing {sorted(missing)[:5]}, unexpected {sorted(unexpected)[:5]}"
         )
     return model.to(device).eval(), meta
+
+
+def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB chunks."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_state_dict(path: Path) -> dict:
+    """A state dict from a .safetensors file or (safely, ``weights_only``) from a PyTorch pickle."""
+    import torch
+
+    if path.suffix == ".safetensors":
+        from safetensors.torch import load_file
+
+        return load_file(str(path))
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # UnpicklingError, RuntimeError, EOFError for damaged or unsafe files
+        raise ValueError(f"{path}: not a readable state dict ({type(exc).__name__}: {exc})") from exc
+
+
+def layout_problems(expected: dict, state: dict) -> tuple[list[str], list[str]]:
+    """(keys of ``expected`` missing from ``state``, keys whose tensor shapes differ)."""
+    missing = sorted(set(expected) - set(state))
+    wrong = [k for k in expected if k in state and tuple(state[k].shape) != tuple(expected[k].shape)]
+    return missing, wrong

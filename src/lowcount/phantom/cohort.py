@@ -25,9 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from lowcount.io.atomic import atomic_open, atomic_write_text
+from lowcount.io.atomic import atomic_write_text
 from lowcount.io.dicom import UID_ROOT, NMHeader, write_wholebody
 from lowcount.io.manifest import assign_splits, write_manifest
+from lowcount.io.truth import save_truth
 from lowcount.phantom.patient import Acquisition, Patient, acquire, sample_patient
 from lowcount.phantom.protocol import PhantomConfig
 
@@ -43,33 +44,6 @@ def _uid(seed: int, index: int, *parts: str) -> str:
     from pydicom.uid import generate_uid
 
     return str(generate_uid(UID_ROOT, entropy_srcs=["lowcount-phantom", str(seed), str(index), *parts]))
-
-
-def save_truth(path: Path, acquisition: Acquisition) -> None:
-    """Write an acquisition's expected counts and lesion labels as a compressed .npz, atomically.
-
-    Written entry by entry with a fixed time stamp (``np.savez_compressed`` stamps the current time), so
-    the same cohort gives the same bytes.
-    """
-    import zipfile
-
-    arrays = {"expected_counts": acquisition.expected, "lesion_labels": acquisition.labels}
-    # Level 1: measured within 1 % of the default level's size on these images, and faster.
-    with (
-        atomic_open(path, "wb") as fh,
-        zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
-    ):
-        for name, array in arrays.items():
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with archive.open(info, "w", force_zip64=True) as entry:
-                np.lib.format.write_array(entry, np.ascontiguousarray(array), allow_pickle=False)
-
-
-def load_truth(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
-    """(expected_counts, lesion_labels) from a truth file written by :func:`save_truth`."""
-    with np.load(path, allow_pickle=False) as data:
-        return data["expected_counts"], data["lesion_labels"]
 
 
 @dataclass(frozen=True)
@@ -121,7 +95,7 @@ def _simulate_one(job: _Job) -> tuple[list[dict], dict, list[dict]]:
         header = _header(job, patient, acq)
         dicom_path = write_wholebody(out / "dicom", acq.counts[0], acq.counts[1], header)
         truth_path = out / "truth" / f"{header.sop_uid}.npz"
-        save_truth(truth_path, acq)
+        save_truth(truth_path, acq.expected, acq.labels)
         limb = ";".join(f"{name}:{dx:+.2f},{dy:+.2f}cm" for name, dx, dy in acq.motion.segments)
         rows.append(
             {
@@ -181,6 +155,47 @@ def _write_csv(path: Path, rows: list[dict], columns: list[str] | None = None) -
     atomic_write_text(path, buffer.getvalue())
 
 
+LESION_COLUMNS = (
+    "patient_id",
+    "lesion_id",
+    "kind",
+    "site",
+    "segment",
+    "x_cm",
+    "y_cm",
+    "z_cm",
+    "size_mm",
+    "contrast",
+    "malignant",
+    "host_concentration",
+    "angle_rad",
+    "aspect",
+    "first_acquisition",
+)
+
+
+def _run_jobs(jobs: list[_Job], workers: int, progress: bool) -> list:
+    """Each job's result, in job order, simulated in ``workers`` processes."""
+    from concurrent.futures import as_completed
+
+    from tqdm import tqdm
+
+    results: list = [None] * len(jobs)
+    bar = tqdm(total=len(jobs), desc="simulating patients", unit="patient", disable=not progress)
+    if workers == 1 or len(jobs) == 1:
+        for job in jobs:
+            results[job.index] = _simulate_one(job)
+            bar.update()
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            futures = {pool.submit(_simulate_one, job): job.index for job in jobs}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                bar.update()
+    bar.close()
+    return results
+
+
 def simulate_cohort(
     out_dir: str | Path,
     patients: int,
@@ -199,8 +214,6 @@ def simulate_cohort(
         workers: processes; patients are independent, so 2 uses both cores of a small machine.
         progress: show a progress bar on stderr.
     """
-    from tqdm import tqdm
-
     from lowcount import __version__
 
     if patients < 1:
@@ -211,22 +224,7 @@ def simulate_cohort(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     children = np.random.SeedSequence(seed).spawn(patients + 1)
-    jobs = [_Job(seed, i, children[i], cfg, str(out)) for i in range(patients)]
-    results: list = [None] * patients
-    bar = tqdm(total=patients, desc="simulating patients", unit="patient", disable=not progress)
-    if workers == 1 or patients == 1:
-        for job in jobs:
-            results[job.index] = _simulate_one(job)
-            bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, patients)) as pool:
-            futures = {pool.submit(_simulate_one, job): job.index for job in jobs}
-            from concurrent.futures import as_completed
-
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
-                bar.update()
-    bar.close()
+    results = _run_jobs([_Job(seed, i, children[i], cfg, str(out)) for i in range(patients)], workers, progress)
     ids = [patient_id(seed, i) for i in range(patients)]
     splits = assign_splits(ids, np.random.default_rng(children[-1]))
     manifest_rows, patient_rows, lesion_rows = [], [], []
@@ -237,29 +235,19 @@ def simulate_cohort(
         lesion_rows += lesions
     write_manifest(out / "manifest.csv", manifest_rows)
     _write_csv(out / "patients.csv", patient_rows)
-    lesion_columns = [
-        "patient_id",
-        *[
-            f
-            for f in (
-                "lesion_id",
-                "kind",
-                "site",
-                "segment",
-                "x_cm",
-                "y_cm",
-                "z_cm",
-                "size_mm",
-                "contrast",
-                "malignant",
-                "host_concentration",
-                "angle_rad",
-                "aspect",
-                "first_acquisition",
-            )
-        ],
-    ]
-    _write_csv(out / "lesions.csv", lesion_rows, lesion_columns)
+    _write_csv(out / "lesions.csv", lesion_rows, list(LESION_COLUMNS))
     meta = {"lowcount_version": __version__, "seed": seed, "patients": patients, "config": asdict(cfg)}
     atomic_write_text(out / "cohort.json", json.dumps(meta, indent=2, default=list) + "\n")
     return out / "manifest.csv"
+
+
+def cached_cohort(out_dir: str | Path, patients: int, seed: int, speed_factors: tuple[float, ...] = (3.0,)) -> Path:
+    """The manifest of ``out_dir``, simulating the cohort first (default phantom, these fast scans, two
+    workers) when there is none yet: the held-out sets of ``lowcount demo`` and ``lowcount bench``."""
+    from dataclasses import replace
+
+    manifest = Path(out_dir) / "manifest.csv"
+    if manifest.is_file():
+        return manifest
+    cfg = replace(PhantomConfig(), speed_factors=tuple(speed_factors))
+    return simulate_cohort(out_dir, patients, seed, cfg, workers=2, progress=False)

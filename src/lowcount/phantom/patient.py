@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lowcount.phantom.anatomy import Anatomy, Body, add_bladder, build_anatomy, sample_body
-from lowcount.phantom.camera import Motion, place, poisson_counts, project, row_times_min, thin_counts
+from lowcount.phantom.camera import Motion, place, project, row_times_min
 from lowcount.phantom.lesions import (
     Diagnosis,
     Lesion,
@@ -30,6 +30,7 @@ from lowcount.phantom.lesions import (
 )
 from lowcount.phantom.protocol import PhantomConfig, acquisition_name
 from lowcount.phantom.uptake import Kinetics, Uptake, decay_factor, sample_kinetics, sample_uptake, uptake_at
+from lowcount.poisson import poisson_counts, thin_counts
 
 
 @dataclass
@@ -232,3 +233,17 @@ def acquire(patient: Patient, cfg: PhantomConfig, rng: np.random.Generator) -> l
         )
         clock = start + duration
     return out
+
+
+def lesion_free_scans(seed: int, speed_factor: float = 3.0) -> tuple[Acquisition, Acquisition]:
+    """(standard, fast) acquisitions of the default phantom patient of ``seed`` with every lesion and artefact
+    removed: where a method's hot spot cannot be a finding (lowcount bench hot-spots, training validation)."""
+    from dataclasses import replace
+
+    cfg = replace(PhantomConfig(), speed_factors=(speed_factor,))
+    rng = np.random.default_rng(seed)
+    patient = sample_patient(rng, cfg)
+    patient.lesions.clear()
+    patient.lesion_start.clear()
+    standard, fast = acquire(patient, cfg, rng)
+    return standard, fast

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from lowcount.phantom.camera import CameraConfig
 
@@ -75,3 +76,23 @@ def acquisition_name(speed_factor: float) -> str:
     if speed_factor == 1.0:
         return "standard"
     return f"fast{speed_factor:g}x"
+
+
+def load_phantom_config(
+    path: str | Path | None = None, speed_factors: tuple[float, ...] | None = None, fast_mode: str | None = None
+) -> PhantomConfig:
+    """The ``phantom:`` section of YAML file ``path`` (defaults without one), with the fast scans overridden.
+
+    Raises:
+        lowcount.config.ConfigError / ValueError: a bad file, key or value, naming it.
+    """
+    from dataclasses import replace
+
+    from lowcount.config import load_section
+
+    cfg = load_section(path, "phantom", PhantomConfig) if path else PhantomConfig()
+    if speed_factors is not None:
+        cfg = replace(cfg, speed_factors=tuple(speed_factors))
+    if fast_mode is not None:
+        cfg = replace(cfg, fast_mode=fast_mode)
+    return cfg

@@ -1,6 +1,6 @@
 """The models, filter settings and observer threshold that ship inside the package.
 
-Built by ``lowcount ship-models`` (lowcount.shipped.build) on a phantom cohort that no test or demo
+Built by ``lowcount ship-models`` (lowcount.ship) on a phantom cohort that no test or demo
 uses, and read by ``lowcount enhance`` (``--model se_unet`` or ``--model se_lite_cyclegan``; the default
 is ``DEFAULT_MODEL``) and by ``lowcount demo``. Each model folder holds ``model.safetensors``, its
 ``model.json`` sidecar and ``card.json`` (data, recipe, steps, validation numbers, training time).

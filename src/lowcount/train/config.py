@@ -1,6 +1,8 @@
-"""Training configuration: a YAML file with ``data:``, ``model:`` and ``train:`` sections.
+"""Training configuration: a YAML file with ``model:``, ``data:``, ``train:`` and one method section.
 
-Example (configs/se_unet.yaml)::
+``train.method`` picks the training method, and the section named after it holds that method's settings
+(lowcount.train.method_config): ``supervised:``, ``gan:`` or ``cyclegan:``. Any other section, and any key
+the method does not use, is an error. Example (the se_unet recipe)::
 
     model:
       name: se_unet
@@ -13,20 +15,23 @@ Example (configs/se_unet.yaml)::
       batch_size: 8
       lr: 2.0e-4
       betas: [0.5, 0.999]
+    supervised:
       loss: [{name: l1, weight: 1.0}]
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from lowcount.config import from_dict, read_yaml
-from lowcount.data.datasets import DataConfig
+from lowcount.data.config import DataConfig
+from lowcount.train.method_config import METHOD_CONFIGS, CycleGANConfig, PairedGANConfig, SupervisedConfig
 
 SCHEDULERS = ("constant", "cosine", "linear_decay")
 AMP = ("none", "bf16")
-METHODS = ("supervised", "gan", "cyclegan")
+METHODS = tuple(METHOD_CONFIGS)
 
 
 @dataclass(frozen=True)
@@ -52,17 +57,17 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Optimisation and bookkeeping.
+    """Optimisation and bookkeeping, shared by every method.
 
     Attributes:
         method: ``supervised`` (pixel losses on pairs), ``gan`` (pairs with an adversarial term: pix2pix,
-            the RRDBNet GAN, WGAN; see the ``gan`` section) or ``cyclegan`` (unpaired, two generators).
+            the RRDBNet GAN, WGAN) or ``cyclegan`` (unpaired, two generators); its settings are the section
+            of the same name.
         steps: optimiser steps in total.
         batch_size: samples per step and process (the global batch is batch_size x processes).
-        lr, betas, weight_decay: Adam(W) settings.
+        lr, betas: Adam settings of the network being trained (the generators of adversarial methods).
         scheduler: ``constant``, ``cosine`` (to 0 over ``steps``) or ``linear_decay`` (constant for the first
             half, then linearly to 0, the CycleGAN recipe).
-        loss: terms of lowcount.losses.pixel.CompositeLoss.
         ema_decay: keep an exponential moving average of the weights (None for off); the EMA weights are
             validated and exported.
         amp: ``none`` or ``bf16`` (autocast on CPUs with bf16 support and on GPUs).
@@ -74,7 +79,8 @@ class TrainConfig:
             validation ranked first by lowcount.train.selection.rank: fewest created hot spots per image,
             then PSNR; the adversarial recipes use it, as their critics can start to draw hot spots late).
         lesion_free_seeds: lesion-free phantom patients whose fast scans every validation also enhances,
-            counting the hot spots the model creates there (lowcount.train.lesion_free); empty for none.
+            counting the hot spots the model creates there (lowcount.evaluate.validation.LesionFreeCheck); empty
+            for none.
     """
 
     method: str = "supervised"
@@ -82,9 +88,7 @@ class TrainConfig:
     batch_size: int = 8
     lr: float = 2e-4
     betas: tuple[float, float] = (0.5, 0.999)
-    weight_decay: float = 0.0
     scheduler: str = "constant"
-    loss: tuple[dict, ...] = ({"name": "l1", "weight": 1.0},)
     ema_decay: float | None = None
     amp: str = "none"
     checkpoint_every: int = 500
@@ -118,152 +122,64 @@ class TrainConfig:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
 
 
-@dataclass(frozen=True)
-class DiscriminatorConfig:
-    """``name`` from lowcount.models.patchgan.DISCRIMINATORS and its constructor ``args``."""
-
-    name: str = "patchgan"
-    args: dict = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        from lowcount.models.patchgan import DISCRIMINATORS
-
-        if self.name not in DISCRIMINATORS:
-            raise ValueError(f"unknown discriminator {self.name!r}; choose from {sorted(DISCRIMINATORS)}")
-
-
-@dataclass(frozen=True)
-class PerceptualConfig:
-    """The perceptual term (lowcount.losses.perceptual.PerceptualLoss).
-
-    Attributes:
-        network: ``vgg16``, ``vgg19``, ``domain``, or None for no perceptual term.
-        layers: feature layers (None: the network's defaults).
-        weights: weights file; for ``domain`` None makes ``lowcount train`` fit the feature auto-encoder
-            on the training set's standard scans first (``fit_steps`` steps, kept in ``<run>/feature_net``).
-        criterion: ``l1`` or ``mse``.
-        fit_steps: steps of that fit.
-        autoencoder: constructor arguments of the FeatureAutoencoder fitted for ``domain``.
-    """
-
-    network: str | None = None
-    layers: tuple[str, ...] | None = None
-    weights: str | None = None
-    criterion: str = "l1"
-    fit_steps: int = 500
-    autoencoder: dict = field(default_factory=lambda: {"channels": [16, 32, 64]})
-
-    def __post_init__(self) -> None:
-        from lowcount.losses.perceptual import NETWORKS
-
-        if self.network is not None and self.network not in NETWORKS:
-            raise ValueError(f"perceptual.network must be one of {NETWORKS} or null, got {self.network!r}")
-        if self.fit_steps < 1:
-            raise ValueError(f"perceptual.fit_steps must be >= 1, got {self.fit_steps}")
-
-
-@dataclass(frozen=True)
-class GANConfig:
-    """Adversarial settings for ``train.method: gan`` and ``cyclegan`` (ignored by ``supervised``).
-
-    The generator is the ``model`` section; its pixel terms are ``train.loss`` (with their weights).
-
-    Attributes:
-        discriminator: the critic (PatchGAN by default).
-        loss: ``vanilla``, ``lsgan``, ``hinge`` or ``wgan_gp`` (lowcount.losses.adversarial).
-        adversarial_weight: weight of the generator's adversarial term.
-        cycle_weight: CycleGAN cycle-consistency L1 weight (lambda, 10 in CycleGAN).
-        cycle_sigma_px: compare cycle reconstructions with their inputs after Gaussian smoothing by this
-            many pixels (ours; 0, the published plain L1, asks G to hide the fast scan's noise in its output
-            so that F can restore it, and the hidden noise stays visible).
-        standard_cycle_sigma_px: the same for the cycle that starts from standard scans (y -> F -> G -> y);
-            None: ``cycle_sigma_px``. With ``noise_model: poisson``, G sees a fresh fast-level Poisson draw
-            of F(y) in that cycle, so a plain L1 there (0) trains it to remove the extra noise of a fast scan
-            at every scale, while the smoothed fast cycle spares it from hiding that noise in its output.
-        discriminator_input: ``x`` (the network values) or ``anscombe`` (ours, CycleGAN only): the critics see
-            counts at their scan's own level through the Anscombe transform (divided by 10), where Poisson
-            noise has unit variance at every count level, so a noise level that does not match the domain is
-            as visible in soft tissue as in bone.
-        noise_model: ``none`` (published) or ``poisson`` (ours): generators give expected counts, and a
-            generated image is seen by its critic (and, in a CycleGAN, passed on to the other generator) only
-            as a Poisson draw at its domain's count level (straight-through gradient; paired GANs draw at
-            the target's level). A critic then cannot reward painted-on noise texture. Under study: at 2000 steps an
-            SE-LiteCycleGAN with it collapsed under the log loss and held with ``lsgan`` (docs/benchmarks.md).
-        identity_weight: CycleGAN identity L1 weight (G(y) ~ y, F(x) ~ x); 0 for off.
-        fidelity_weight: CycleGAN count-fidelity weight (ours, not in the papers): L1 between G(x) and x
-            after Gaussian smoothing by ``fidelity_sigma_px`` (lowcount.losses.pixel.LowPassL1Loss); 0 for off.
-        fidelity_sigma_px: that smoothing.
-        split_weight: CycleGAN split-pair weight (ours, not in the papers): L1 between G(a) and b, where a and b
-            split a standard scan's counts binomially into 1/k (a fast scan of the same instant, k =
-            ``data.thin_factor``) and the rest scaled by k/(k-1): denoising from standard scans alone, with
-            independent noise in a and b, so G is taught to remove noise rather than only to hide it from
-            D_std; the fast and standard scans still come from disjoint patients. 0 for off.
-        perceptual_weight: weight of the perceptual term (needs ``perceptual.network``).
-        bce_weight: weight of a pixel-wise binary cross-entropy between output and target, each divided
-            by the target's per-image maximum (our reading of the RRDBNet GAN's L_BCE).
-        gp_weight: gradient-penalty weight for ``wgan_gp``.
-        critic_steps: discriminator updates per generator update (on the same batch).
-        pool_size: CycleGAN history of generated images shown to the discriminators (0 for off).
-        conditional: the discriminator sees (input, image) pairs (pix2pix).
-        same_patients: CycleGAN draws fast and standard scans from every patient instead of disjoint halves.
-        d_lr, d_betas: discriminator optimiser (None: as train.lr and train.betas).
-        perceptual: the perceptual network.
-    """
-
-    discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
-    loss: str = "lsgan"
-    adversarial_weight: float = 1.0
-    cycle_weight: float = 10.0
-    cycle_sigma_px: float = 0.0
-    standard_cycle_sigma_px: float | None = None
-    discriminator_input: str = "x"
-    noise_model: str = "none"
-    identity_weight: float = 0.0
-    fidelity_weight: float = 0.0
-    fidelity_sigma_px: float = 2.0
-    split_weight: float = 0.0
-    perceptual_weight: float = 0.0
-    bce_weight: float = 0.0
-    gp_weight: float = 10.0
-    critic_steps: int = 1
-    pool_size: int = 50
-    conditional: bool = False
-    same_patients: bool = False
-    d_lr: float | None = None
-    d_betas: tuple[float, float] | None = None
-    perceptual: PerceptualConfig = field(default_factory=PerceptualConfig)
-
-    def __post_init__(self) -> None:
-        from lowcount.losses.adversarial import KINDS
-
-        if self.loss not in KINDS:
-            raise ValueError(f"gan.loss must be one of {KINDS}, got {self.loss!r}")
-        weights = ("adversarial", "cycle", "identity", "fidelity", "split", "perceptual", "bce")
-        for name in (f"{w}_weight" for w in weights):
-            if getattr(self, name) < 0:
-                raise ValueError(f"gan.{name} must be >= 0, got {getattr(self, name)}")
-        if self.discriminator_input not in ("x", "anscombe"):
-            raise ValueError(f"gan.discriminator_input must be 'x' or 'anscombe', got {self.discriminator_input!r}")
-        if self.noise_model not in ("none", "poisson"):
-            raise ValueError(f"gan.noise_model must be 'none' or 'poisson', got {self.noise_model!r}")
-        if self.cycle_sigma_px < 0:
-            raise ValueError(f"gan.cycle_sigma_px must be >= 0 (0 for plain L1), got {self.cycle_sigma_px}")
-        if self.standard_cycle_sigma_px is not None and self.standard_cycle_sigma_px < 0:
-            raise ValueError(
-                f"gan.standard_cycle_sigma_px must be >= 0 (0 for plain L1) or null, got {self.standard_cycle_sigma_px}"
-            )
-        if self.critic_steps < 1 or self.pool_size < 0:
-            raise ValueError(f"critic_steps must be >= 1 and pool_size >= 0, got {self.critic_steps}, {self.pool_size}")
-        if self.perceptual_weight > 0 and self.perceptual.network is None:
-            raise ValueError("gan.perceptual_weight > 0 needs gan.perceptual.network (vgg16, vgg19 or domain)")
+MOVED = {
+    "train.loss": "supervised.loss (or gan.pixel_loss for train.method gan)",
+    "train.weight_decay": "supervised.weight_decay",
+    "gan.discriminator": "critic (name and args) in the method's section",
+    "gan.loss": "critic.objective (the adversarial loss) in the method's section; pixel terms are gan.pixel_loss",
+    "gan.d_lr": "critic.lr in the method's section",
+    "gan.d_betas": "critic.betas in the method's section",
+    "gan.gp_weight": "critic.gp_weight in the method's section",
+    "gan.perceptual.fit_steps": "train feature_autoencoder first and set gan.perceptual.weights",
+    "gan.perceptual.autoencoder": "train feature_autoencoder first and set gan.perceptual.weights",
+}
 
 
 @dataclass(frozen=True)
 class RunConfig:
+    """A whole training config: ``model``, ``data``, ``train`` and the settings of ``train.method``.
+
+    ``method`` is the dataclass of ``METHOD_CONFIGS[train.method]``, read from the YAML section named after
+    the method (``supervised:``, ``gan:`` or ``cyclegan:``). Checks that need more than one section live here.
+    """
+
     model: ModelConfig = field(default_factory=ModelConfig)
     data: DataConfig = field(default_factory=DataConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
-    gan: GANConfig = field(default_factory=GANConfig)
+    method: SupervisedConfig | PairedGANConfig | CycleGANConfig = field(default_factory=SupervisedConfig)
+
+    def __post_init__(self) -> None:
+        name = self.train.method
+        if not isinstance(self.method, METHOD_CONFIGS[name]):
+            raise ValueError(
+                f"train.method is {name!r} but the method settings are {type(self.method).__name__}; "
+                f"give them in a {name!r} section"
+            )
+        pairs = self.data.pairs
+        if name == "cyclegan" and pairs not in ("acquired", "thinned"):
+            raise ValueError(f"train.method cyclegan takes data.pairs 'acquired' or 'thinned', got {pairs!r}")
+        if name == "cyclegan" and self.method.split_weight > 0 and not self.data.thin_factor > 1:
+            raise ValueError(f"cyclegan.split_weight needs data.thin_factor > 1, got {self.data.thin_factor}")
+        if self.train.lesion_free_seeds and pairs in ("emanet", "self"):
+            raise ValueError(
+                f"train.lesion_free_seeds needs fast scans to enhance, but data.pairs {pairs!r} keeps the count "
+                "level; leave lesion_free_seeds empty for this data.pairs"
+            )
+        perceptual = getattr(self.method, "perceptual", None)
+        if perceptual is not None and self.method.perceptual_weight > 0:
+            if perceptual.network == "domain" and perceptual.weights is None:
+                raise ValueError(
+                    "gan.perceptual.network domain needs gan.perceptual.weights: fit the feature network first, "
+                    "`lowcount train feature_autoencoder --data COHORT --out runs/feature_net`, then give "
+                    "--set gan.perceptual.weights=runs/feature_net/model.safetensors"
+                )
+
+
+def plain(cfg: RunConfig) -> dict:
+    """The resolved config as YAML-able sections (tuples become lists), the method's under its own name."""
+    data = json.loads(json.dumps(asdict(cfg)))
+    method = data.pop("method")
+    return {**data, cfg.train.method: method}
 
 
 def apply_overrides(data: dict, overrides: tuple[str, ...] | list[str], where: str = "config") -> dict:
@@ -287,7 +203,51 @@ def apply_overrides(data: dict, overrides: tuple[str, ...] | list[str], where: s
     return data
 
 
+def _moved_keys(sections: dict) -> list[str]:
+    found = []
+    for old, new in MOVED.items():
+        node = sections
+        for part in old.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is not None:
+            found.append(f"{old} is now {new}")
+    return found
+
+
+def run_config(sections: dict, where: str = "config") -> RunConfig:
+    """A RunConfig from YAML sections: ``model``, ``data``, ``train`` and the one named after ``train.method``.
+
+    Raises:
+        ConfigError: an unknown section, a section of another method, an unknown or misplaced key, or a bad
+            value, naming the file, the key and the method.
+    """
+    from lowcount.config import ConfigError
+
+    if moved := _moved_keys(sections):
+        raise ConfigError(f"{where}: {'; '.join(moved)}")
+    train_cfg = from_dict(TrainConfig, sections.get("train"), f"{where}:train")
+    name = train_cfg.method
+    others = sorted(set(sections) - {"model", "data", "train", name})
+    if others:
+        wrong = [s for s in others if s in METHOD_CONFIGS]
+        hint = f"; the settings of train.method {name!r} go in a {name!r} section" if wrong else ""
+        raise ConfigError(
+            f"{where}: section(s) {others} do not apply to train.method {name!r}; allowed sections are "
+            f"['data', 'model', 'train', {name!r}]{hint}"
+        )
+    try:
+        return RunConfig(
+            model=from_dict(ModelConfig, sections.get("model"), f"{where}:model"),
+            data=from_dict(DataConfig, sections.get("data"), f"{where}:data"),
+            train=train_cfg,
+            method=from_dict(METHOD_CONFIGS[name], sections.get(name), f"{where}:{name} (train.method {name})"),
+        )
+    except ValueError as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(f"{where}: {exc}") from exc
+
+
 def load_run_config(path: str | Path, overrides: tuple[str, ...] | list[str] = ()) -> RunConfig:
-    """Read a training YAML (sections ``model``, ``data``, ``train``, ``gan``; anything else is an error),
-    with optional ``section.key=value`` overrides."""
-    return from_dict(RunConfig, apply_overrides(read_yaml(path) or {}, overrides, str(path)), str(path))
+    """Read a training YAML (see :func:`run_config`), with optional ``section.key=value`` overrides."""
+    return run_config(apply_overrides(read_yaml(path) or {}, overrides, str(path)), str(path))

@@ -10,11 +10,11 @@ fast ones. Per step, on a batch of fast scans x and standard scans y of other pa
              + split_weight * |G(a) - b|_1                         (ours; a, b: a standard scan split 1/k, rest)
     loss_D = 1/2 [disc(D_std(y), D_std(pool_std(G(x)))) + disc(D_fast(x), D_fast(pool_fast(F(y))))]
 
-The critics see either the network values or (``gan.discriminator_input: anscombe``, ours) counts at
+The critics see either the network values or (``cyclegan.discriminator_input: anscombe``, ours) counts at
 their scan's level through the Anscombe transform, 2 sqrt(c + 3/8) / 10: unit-variance Poisson noise
 everywhere, so an output as noisy as the fast scan is easy to tell from a standard scan.
 
-With ``gan.noise_model: poisson`` (ours) the generators give expected counts: G(x) and F(y) are replaced,
+With ``cyclegan.noise_model: poisson`` (ours) the generators give expected counts: G(x) and F(y) are replaced,
 wherever a critic or the other generator sees them, by a Poisson draw at their domain's count level
 (fast: counts / k), with a straight-through gradient. Real scans carry Poisson noise, so a mean image
 drawn this way is judged like one; texture painted into the mean would show up as excess variance.
@@ -32,34 +32,43 @@ import copy
 import torch
 from torch import nn
 
+from lowcount.device import autocast
 from lowcount.losses.adversarial import AdversarialLoss, gradient_penalty
 from lowcount.losses.pixel import LowPassL1Loss
-from lowcount.train.config import GANConfig, TrainConfig
-from lowcount.train.distributed import Dist, average_gradients
+from lowcount.train.config import TrainConfig
+from lowcount.train.distributed import Dist
 from lowcount.train.ema import EMA
-from lowcount.train.gan import adam, check_finite
+from lowcount.train.gan import adam, critic_adam
 from lowcount.train.image_pool import ImagePool
-from lowcount.train.method import Method, autocast
+from lowcount.train.method import TrainingMethod
+from lowcount.train.method_config import CycleGANConfig
 from lowcount.train.noise_model import poisson_draw
+from lowcount.train.optimiser_step import descend, end_step
 from lowcount.train.schedule import build_scheduler
 
 
-class CycleGAN(Method):
+class CycleGAN(TrainingMethod):
     """Args:
     net: G (fast -> standard); F is a fresh copy of its architecture (re-initialised).
     disc: D_std; D_fast is a re-initialised copy.
-    cfg, gan: the train and gan sections.
+    cfg, gan: the train and cyclegan sections.
     device: torch device string.
     dist: process layout (gradients are averaged when several processes run).
     """
 
     def __init__(
-        self, net: nn.Module, disc: nn.Module, cfg: TrainConfig, gan: GANConfig, device: str, dist: Dist | None = None
+        self,
+        net: nn.Module,
+        disc: nn.Module,
+        cfg: TrainConfig,
+        gan: CycleGANConfig,
+        device: str,
+        dist: Dist | None = None,
     ) -> None:
         self.net, self.back = net.to(device), _fresh_copy(net).to(device)
         self.d_std, self.d_fast = disc.to(device), _fresh_copy(disc).to(device)
         self.cfg, self.gan, self.device, self.dist = cfg, gan, device, dist or Dist(device=device)
-        self.adversarial = AdversarialLoss(gan.loss)
+        self.adversarial = AdversarialLoss(gan.critic.objective)
         self.fidelity = LowPassL1Loss(sigma_px=gan.fidelity_sigma_px)
         standard_sigma_px = gan.cycle_sigma_px if gan.standard_cycle_sigma_px is None else gan.standard_cycle_sigma_px
         self.fast_cycle_l1, self.standard_cycle_l1 = (
@@ -67,9 +76,7 @@ class CycleGAN(Method):
             for sigma_px in (gan.cycle_sigma_px, standard_sigma_px)
         )
         self.opt_g = adam([*self.net.parameters(), *self.back.parameters()], cfg.lr, cfg.betas)
-        self.opt_d = adam(
-            [*self.d_std.parameters(), *self.d_fast.parameters()], gan.d_lr or cfg.lr, gan.d_betas or cfg.betas
-        )
+        self.opt_d = critic_adam([*self.d_std.parameters(), *self.d_fast.parameters()], gan.critic, cfg)
         self.sched_g = build_scheduler(self.opt_g, cfg.scheduler, cfg.steps)
         self.sched_d = build_scheduler(self.opt_d, cfg.scheduler, cfg.steps)
         self.pool_std = ImagePool(gan.pool_size, seed=cfg.seed + 11)
@@ -80,8 +87,8 @@ class CycleGAN(Method):
 
     def _disc_loss(self, critic: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
         loss = self.adversarial.discriminator(critic(real), critic(fake))
-        if self.gan.loss == "wgan_gp":
-            loss = loss + self.gan.gp_weight * gradient_penalty(critic, real, fake, self.gp_rng)
+        if self.gan.critic.objective == "wgan_gp":
+            loss = loss + self.gan.critic.gp_weight * gradient_penalty(critic, real, fake, self.gp_rng)
         return loss
 
     def _critic_view(self, image: torch.Tensor, counts_per_unit, divide_by) -> torch.Tensor:
@@ -142,13 +149,7 @@ class CycleGAN(Method):
             split = (denoised - batch["split_target"].to(self.device)).abs().mean()
             g_loss = g_loss + gan.split_weight * split
             parts["loss_split"] = float(split.detach())
-        check_finite(g_loss, "generator")
-        self.opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        average_gradients([self.net, self.back], self.dist)
-        if self.cfg.grad_clip:
-            nn.utils.clip_grad_norm_([*self.net.parameters(), *self.back.parameters()], self.cfg.grad_clip)
-        self.opt_g.step()
+        descend(g_loss, self.opt_g, [self.net, self.back], "generator", self.dist, self.cfg.grad_clip)
 
         self.d_std.requires_grad_(True)
         self.d_fast.requires_grad_(True)
@@ -156,16 +157,8 @@ class CycleGAN(Method):
             self._disc_loss(self.d_std, as_standard(y, unit_y), self.pool_std.query(as_standard(fake_y, unit_x)))
             + self._disc_loss(self.d_fast, as_fast(x, unit_x), self.pool_fast.query(as_fast(fake_x, unit_y)))
         )
-        check_finite(d_loss, "discriminator")
-        self.opt_d.zero_grad(set_to_none=True)
-        d_loss.backward()
-        average_gradients([self.d_std, self.d_fast], self.dist)
-        self.opt_d.step()
-        lr = self.opt_g.param_groups[0]["lr"]
-        self.sched_g.step()
-        self.sched_d.step()
-        if self.ema is not None:
-            self.ema.update(self.net)
+        descend(d_loss, self.opt_d, [self.d_std, self.d_fast], "discriminator", self.dist)
+        lr = end_step(self.opt_g, [self.sched_g, self.sched_d], self.ema, self.net)
         return {"loss": float(g_loss.detach()), **parts, "loss_d": float(d_loss.detach()), "lr": lr}
 
     def state_dict(self) -> dict:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import torch
 
+from lowcount.device import pick_device
+
 
 @dataclass(frozen=True)
 class Dist:
@@ -27,15 +29,6 @@ class Dist:
     @property
     def active(self) -> bool:
         return self.world > 1
-
-
-def pick_device(preferred: str | None = None) -> str:
-    """``cuda`` when available (or asked for), else ``cpu``; never hard-coded."""
-    if preferred:
-        if preferred.startswith("cuda") and not torch.cuda.is_available():
-            raise ValueError(f"device {preferred!r} asked for, but CUDA is not available here")
-        return preferred
-    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def setup(preferred_device: str | None = None) -> Dist:

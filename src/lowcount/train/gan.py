@@ -6,7 +6,8 @@ updates on the batch, then one generator update with
     loss_G = sum_i w_i pixel_i(G(x), y) + perceptual_weight * P(G(x), y) + bce_weight * BCE(G(x), y)
              + adversarial_weight * adv_G(D(G(x)))
 
-and, for ``wgan_gp``, ``gp_weight`` x gradient penalty on the discriminator side. With
+(settings: lowcount.train.method_config.PairedGANConfig) and, for the ``wgan_gp`` objective,
+``critic.gp_weight`` x gradient penalty on the discriminator side. With
 ``gan.noise_model: poisson`` (ours) the discriminator sees a Poisson draw of G(x) at the target's count
 level instead of G(x) itself (lowcount.train.noise_model); the pixel terms still see G(x). With
 ``conditional`` the discriminator sees the input concatenated with the image (pix2pix). Recipes: pix2pix = U-Net +
@@ -23,18 +24,26 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lowcount.device import autocast
 from lowcount.losses.adversarial import AdversarialLoss, gradient_penalty
 from lowcount.losses.pixel import CompositeLoss
-from lowcount.train.config import GANConfig, TrainConfig
-from lowcount.train.distributed import Dist, average_gradients
+from lowcount.train.config import TrainConfig
+from lowcount.train.distributed import Dist
 from lowcount.train.ema import EMA
-from lowcount.train.method import Method, autocast
+from lowcount.train.method import TrainingMethod
+from lowcount.train.method_config import CriticConfig, PairedGANConfig
 from lowcount.train.noise_model import poisson_draw
+from lowcount.train.optimiser_step import descend, end_step
 from lowcount.train.schedule import build_scheduler
 
 
 def adam(params, lr: float, betas) -> torch.optim.Adam:
     return torch.optim.Adam(params, lr=lr, betas=tuple(betas))
+
+
+def critic_adam(params, critic: CriticConfig, cfg: TrainConfig) -> torch.optim.Adam:
+    """The critics' Adam: their own lr and betas when given, else the generators'."""
+    return adam(params, critic.lr or cfg.lr, critic.betas or cfg.betas)
 
 
 def pixel_bce(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -44,12 +53,7 @@ def pixel_bce(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return F.binary_cross_entropy(p.float(), (target / scale).clamp(0, 1).float())
 
 
-def check_finite(loss: torch.Tensor, name: str) -> None:
-    if not torch.isfinite(loss):
-        raise FloatingPointError(f"the {name} loss became {loss.item()}; lower the learning rate or check the data")
-
-
-class PairedGAN(Method):
+class PairedGAN(TrainingMethod):
     """Args:
     net: the generator; disc: the discriminator (in_channels 2 when ``gan.conditional``).
     cfg, gan: the train and gan sections.
@@ -63,7 +67,7 @@ class PairedGAN(Method):
         net: nn.Module,
         disc: nn.Module,
         cfg: TrainConfig,
-        gan: GANConfig,
+        gan: PairedGANConfig,
         device: str,
         perceptual: nn.Module | None = None,
         dist: Dist | None = None,
@@ -72,11 +76,11 @@ class PairedGAN(Method):
             raise ValueError("gan.perceptual_weight > 0 but no perceptual network was given")
         self.net, self.disc = net.to(device), disc.to(device)
         self.cfg, self.gan, self.device, self.dist = cfg, gan, device, dist or Dist(device=device)
-        self.pixel = CompositeLoss(list(cfg.loss)).to(device)
-        self.adversarial = AdversarialLoss(gan.loss)
+        self.pixel = CompositeLoss(list(gan.pixel_loss)).to(device)
+        self.adversarial = AdversarialLoss(gan.critic.objective)
         self.perceptual = perceptual.to(device) if perceptual is not None else None
         self.opt_g = adam(self.net.parameters(), cfg.lr, cfg.betas)
-        self.opt_d = adam(self.disc.parameters(), gan.d_lr or cfg.lr, gan.d_betas or cfg.betas)
+        self.opt_d = critic_adam(self.disc.parameters(), gan.critic, cfg)
         self.sched_g = build_scheduler(self.opt_g, cfg.scheduler, cfg.steps)
         self.sched_d = build_scheduler(self.opt_d, cfg.scheduler, cfg.steps)
         self.ema = EMA(self.net, cfg.ema_decay) if cfg.ema_decay else None
@@ -103,14 +107,10 @@ class PairedGAN(Method):
             fake_in = self._critic_input(x, seen.detach())
             d_loss = self.adversarial.discriminator(self.disc(real_in), self.disc(fake_in))
             gp = torch.zeros((), device=self.device)
-            if self.gan.loss == "wgan_gp":
+            if self.gan.critic.objective == "wgan_gp":
                 gp = gradient_penalty(self.disc, real_in, fake_in, self.gp_rng)
-                d_loss = d_loss + self.gan.gp_weight * gp
-            check_finite(d_loss, "discriminator")
-            self.opt_d.zero_grad(set_to_none=True)
-            d_loss.backward()
-            average_gradients([self.disc], self.dist)
-            self.opt_d.step()
+                d_loss = d_loss + self.gan.critic.gp_weight * gp
+            descend(d_loss, self.opt_d, [self.disc], "discriminator", self.dist)
         self.disc.requires_grad_(False)
         pixel, parts = self.pixel(fake, y, w)
         adv = self.adversarial.generator(self.disc(self._critic_input(x, seen)))
@@ -124,24 +124,14 @@ class PairedGAN(Method):
             bce = pixel_bce(fake, y)
             g_loss = g_loss + self.gan.bce_weight * bce
             logged["loss_bce"] = float(bce.detach())
-        check_finite(g_loss, "generator")
-        self.opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        average_gradients([self.net], self.dist)
-        if self.cfg.grad_clip:
-            nn.utils.clip_grad_norm_(self.net.parameters(), self.cfg.grad_clip)
-        self.opt_g.step()
-        lr = self.opt_g.param_groups[0]["lr"]
-        self.sched_g.step()
-        self.sched_d.step()
-        if self.ema is not None:
-            self.ema.update(self.net)
+        descend(g_loss, self.opt_g, [self.net], "generator", self.dist, self.cfg.grad_clip)
+        lr = end_step(self.opt_g, [self.sched_g, self.sched_d], self.ema, self.net)
         return {
             "loss": float(g_loss.detach()),
             **logged,
             "loss_adv": float(adv.detach()),
             "loss_d": float(d_loss.detach()),
-            **({"gp": float(gp.detach())} if self.gan.loss == "wgan_gp" else {}),
+            **({"gp": float(gp.detach())} if self.gan.critic.objective == "wgan_gp" else {}),
             "lr": lr,
         }
 

@@ -15,8 +15,6 @@ process 0 writes.
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +26,8 @@ from lowcount.io.atomic import atomic_write_text
 from lowcount.train.checkpoint import BEST, LAST, load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from lowcount.train.config import TrainConfig
 from lowcount.train.distributed import Dist
-from lowcount.train.selection import card, rank
+from lowcount.train.run_log import RunLog
+from lowcount.train.selection import BestValidation, card
 
 
 def epoch_indices(n: int, seed: int, epoch: int, rank: int = 0, world: int = 1) -> np.ndarray:
@@ -38,36 +37,34 @@ def epoch_indices(n: int, seed: int, epoch: int, rank: int = 0, world: int = 1) 
     return order[:usable][rank::world]
 
 
-class CsvLog:
-    """Append-only CSV whose columns grow as new keys appear; rewritten atomically when they do."""
+def _steps_per_epoch(n: int, cfg: TrainConfig, dist: Dist) -> int:
+    per_rank = len(epoch_indices(n, cfg.seed, 0, dist.rank, dist.world))
+    steps = per_rank // cfg.batch_size
+    if steps < 1:
+        raise ValueError(
+            f"the training set has {n} samples, fewer than one batch of {cfg.batch_size} per process "
+            f"x {dist.world} processes; lower train.batch_size or use more patients"
+        )
+    return steps
 
-    def __init__(self, path: Path, keep_until_step: int | None = None) -> None:
-        self.path = path
-        self.rows: list[dict] = []
-        if keep_until_step is not None and path.is_file():
-            with open(path, newline="") as fh:
-                self.rows = [r for r in csv.DictReader(fh) if int(float(r["step"])) <= keep_until_step]
-        self.columns: list[str] = []
-        for row in self.rows:
-            self.columns += [k for k in row if k not in self.columns]
-        self._rewrite()
 
-    def _rewrite(self) -> None:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=self.columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(self.rows)
-        atomic_write_text(self.path, buffer.getvalue())
+def _loader(train_set, cfg: TrainConfig, dist: Dist, epoch: int, offset: int, steps_per_epoch: int):
+    """The batches of ``epoch`` from batch ``offset`` on, for this process."""
+    from torch.utils.data import DataLoader
 
-    def append(self, row: dict) -> None:
-        self.rows.append(row)
-        new = [k for k in row if k not in self.columns]
-        if new:
-            self.columns += new
-            self._rewrite()
-            return
-        with open(self.path, "a", newline="") as fh:
-            csv.DictWriter(fh, fieldnames=self.columns, lineterminator="\n").writerow(row)
+    train_set.set_epoch(epoch)
+    order = epoch_indices(len(train_set), cfg.seed, epoch, dist.rank, dist.world)
+    batches = [order[k * cfg.batch_size : (k + 1) * cfg.batch_size].tolist() for k in range(offset, steps_per_epoch)]
+    return DataLoader(train_set, batch_sampler=batches, num_workers=cfg.num_workers)
+
+
+def _resume(method, run: Path, dist: Dist, best: BestValidation) -> int:
+    """Load ``run/last.pt`` into ``method``, ``best`` and the RNGs; returns its step."""
+    state = load_checkpoint(run / LAST, dist.device)
+    method.load_state_dict(state["method"])
+    best.load_state_dict(state)
+    set_rng_state(state["rng"])
+    return int(state["step"])
 
 
 def fit(
@@ -98,36 +95,16 @@ def fit(
             validation card of those weights (lowcount.train.selection.card).
         progress: show a progress bar on process 0.
     """
-    from torch.utils.data import DataLoader
     from tqdm import tqdm
 
     dist = dist or Dist()
     run = Path(run_dir)
     if dist.main:
         run.mkdir(parents=True, exist_ok=True)
-    n = len(train_set)
-    per_rank = len(epoch_indices(n, cfg.seed, 0, dist.rank, dist.world))
-    steps_per_epoch = per_rank // cfg.batch_size
-    if steps_per_epoch < 1:
-        raise ValueError(
-            f"the training set has {n} samples, fewer than one batch of {cfg.batch_size} per process "
-            f"x {dist.world} processes; lower train.batch_size or use more patients"
-        )
-    step = 0
-    best, best_step, best_metrics = (-float("inf"), -float("inf")), 0, {}
-    if resume:
-        state = load_checkpoint(run / LAST, dist.device)
-        method.load_state_dict(state["method"])
-        step = int(state["step"])
-        if isinstance(state["best"], list | tuple):  # older checkpoints ranked by PSNR alone: rank afresh
-            best, best_step, best_metrics = tuple(state["best"]), int(state["best_step"]), state["best_metrics"]
-        set_rng_state(state["rng"])
-    writer = log = None
-    if dist.main:
-        from torch.utils.tensorboard import SummaryWriter
-
-        log = CsvLog(run / "log.csv", keep_until_step=step if resume else -1)
-        writer = SummaryWriter(str(run / "tensorboard"), purge_step=step if resume else None)
+    steps_per_epoch = _steps_per_epoch(len(train_set), cfg, dist)
+    best = BestValidation()
+    step = _resume(method, run, dist, best) if resume else 0
+    log = RunLog(run, step, resume) if dist.main else None
     bar = tqdm(total=cfg.steps, initial=step, desc="training", unit="step", disable=not (progress and dist.main))
     last_metrics: dict[str, float] = {}
     metrics: dict[str, float] = {}
@@ -135,42 +112,23 @@ def fit(
 
     def checkpoint(name: str) -> None:
         save_checkpoint(
-            run / name,
-            {
-                "method": method.state_dict(),
-                "step": step,
-                "best": list(best),
-                "best_step": best_step,
-                "best_metrics": best_metrics,
-                "rng": rng_state(),
-            },
+            run / name, {"method": method.state_dict(), "step": step, **best.state_dict(), "rng": rng_state()}
         )
 
     while step < cfg.steps:
         epoch, offset = divmod(step, steps_per_epoch)
-        train_set.set_epoch(epoch)
-        order = epoch_indices(n, cfg.seed, epoch, dist.rank, dist.world)
-        batches = [
-            order[k * cfg.batch_size : (k + 1) * cfg.batch_size].tolist() for k in range(offset, steps_per_epoch)
-        ]
-        loader = DataLoader(train_set, batch_sampler=batches, num_workers=cfg.num_workers)
-        for batch in loader:
+        for batch in _loader(train_set, cfg, dist, epoch, offset, steps_per_epoch):
             metrics = method.step(batch)
             step += 1
             bar.update()
             if dist.main and (step % cfg.log_every == 0 or step == cfg.steps):
                 rate = (step - started_step) / max(time.perf_counter() - started, 1e-9)
                 bar.set_postfix(loss=f"{metrics['loss']:.4g}", steps_per_s=f"{rate:.2f}")
-                log.append({"step": step, "epoch": epoch, **metrics, "steps_per_s": rate})
-                for key, value in metrics.items():
-                    writer.add_scalar(f"train/{key}", value, step)
+                log.step(step, epoch, metrics, rate)
             if validate is not None and dist.main and (step % cfg.validate_every == 0 or step == cfg.steps):
                 last_metrics = validate(method)
-                log.append({"step": step, "epoch": epoch, **{f"val_{k}": v for k, v in last_metrics.items()}})
-                for key, value in last_metrics.items():
-                    writer.add_scalar(f"val/{key}", value, step)
-                if rank(last_metrics) > best:
-                    best, best_step, best_metrics = rank(last_metrics), step, dict(last_metrics)
+                log.validation(step, epoch, last_metrics)
+                if best.offer(step, last_metrics):
                     checkpoint(BEST)
             if dist.main and (step % cfg.checkpoint_every == 0 or step == cfg.steps):
                 checkpoint(LAST)
@@ -181,13 +139,13 @@ def fit(
         _check_ranks_agree(method, dist, run)
     chosen = card("last", step, last_metrics)
     if dist.main:
-        writer.close()
-        if cfg.export == "best" and best_metrics:
+        log.close()
+        if cfg.export == "best" and best.metrics:
             method.load_state_dict(load_checkpoint(run / BEST, dist.device)["method"])
-            chosen = card("best", best_step, best_metrics)
+            chosen = card("best", best.step, best.metrics)
         if export is not None:
             export(method, run, chosen)
-    return (best_metrics if chosen["checkpoint"] == "best" else last_metrics) or metrics
+    return (best.metrics if chosen["checkpoint"] == "best" else last_metrics) or metrics
 
 
 def _check_ranks_agree(method, dist: Dist, run: Path) -> None:

@@ -1,26 +1,19 @@
 """What every training method shares: its inference network (the EMA copy when kept) and prediction.
 
-A method (Supervised, PairedGAN, CycleGAN) sets ``net`` (the network that is deployed), ``ema`` (an EMA or
+A training method (Supervised, PairedGAN, CycleGAN) sets ``net`` (the network that is deployed), ``ema`` (an EMA or
 None), ``cfg`` (the train section) and ``device``, and adds ``step``, ``state_dict`` and
 ``load_state_dict``.
 """
 
 from __future__ import annotations
 
-import contextlib
-
 import torch
 from torch import nn
 
-
-def autocast(device: str, amp: str):
-    """bf16 autocast when asked for, else a no-op context."""
-    if amp == "bf16":
-        return torch.autocast(device_type="cuda" if device.startswith("cuda") else "cpu", dtype=torch.bfloat16)
-    return contextlib.nullcontext()
+from lowcount.device import autocast
 
 
-class Method:
+class TrainingMethod:
     net: nn.Module
     ema: object | None
     device: str

@@ -2,7 +2,8 @@
 
 A generator that gives expected counts is judged fairly only against what a scan of those counts would
 look like: a critic shown the expected image beside real Poisson scans learns to ask for noise, and the
-generator learns to paint it (or to keep its input's). ``gan.noise_model: poisson`` shows critics a draw.
+generator learns to paint it (or to keep its input's). ``noise_model: poisson`` (in the ``gan`` or ``cyclegan``
+section) shows critics a draw.
 """
 
 from __future__ import annotations

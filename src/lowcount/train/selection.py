@@ -64,3 +64,26 @@ def count_safety_warning(metrics: dict[str, float | None], what: str = "the mode
         "lowcount.evaluate.counts.created_hot_spots); do not read its images before "
         "`lowcount bench hot-spots --model MODEL.safetensors` shows none on lesion-free phantoms"
     )
+
+
+class BestValidation:
+    """The validation that ranks first so far (:func:`rank`), and its step; checkpointed with the run."""
+
+    def __init__(self) -> None:
+        self.rank: tuple[float, float] = (-math.inf, -math.inf)
+        self.step = 0
+        self.metrics: dict[str, float] = {}
+
+    def offer(self, step: int, metrics: dict[str, float]) -> bool:
+        """Keep ``metrics`` when they rank above the best so far; returns whether they did."""
+        if rank(metrics) > self.rank:
+            self.rank, self.step, self.metrics = rank(metrics), step, dict(metrics)
+            return True
+        return False
+
+    def state_dict(self) -> dict:
+        return {"best": list(self.rank), "best_step": self.step, "best_metrics": self.metrics}
+
+    def load_state_dict(self, state: dict) -> None:
+        if isinstance(state["best"], list | tuple):  # older checkpoints ranked by PSNR alone: rank afresh
+            self.rank, self.step, self.metrics = tuple(state["best"]), int(state["best_step"]), state["best_metrics"]

@@ -10,21 +10,37 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from lowcount.device import autocast
 from lowcount.losses.pixel import CompositeLoss
 from lowcount.train.config import TrainConfig
 from lowcount.train.ema import EMA
-from lowcount.train.method import Method, autocast
+from lowcount.train.method import TrainingMethod
+from lowcount.train.method_config import SupervisedConfig
+from lowcount.train.optimiser_step import descend, end_step
 from lowcount.train.schedule import build_scheduler
 
 
-class Supervised(Method):
-    def __init__(self, net: nn.Module, cfg: TrainConfig, device: str, model: nn.Module | None = None) -> None:
+class Supervised(TrainingMethod):
+    """Args:
+    net: the network; cfg: the train section; settings: the supervised section.
+    device: torch device string.
+    model: ``net`` wrapped in DistributedDataParallel when several processes run (None: ``net``).
+    """
+
+    def __init__(
+        self,
+        net: nn.Module,
+        cfg: TrainConfig,
+        settings: SupervisedConfig,
+        device: str,
+        model: nn.Module | None = None,
+    ) -> None:
         self.net = net.to(device)
         self.model = model if model is not None else self.net
-        self.cfg, self.device = cfg, device
-        self.loss = CompositeLoss(list(cfg.loss)).to(device)
+        self.cfg, self.settings, self.device = cfg, settings, device
+        self.loss = CompositeLoss(list(settings.loss)).to(device)
         self.optimiser = torch.optim.Adam(
-            self.net.parameters(), lr=cfg.lr, betas=tuple(cfg.betas), weight_decay=cfg.weight_decay
+            self.net.parameters(), lr=cfg.lr, betas=tuple(cfg.betas), weight_decay=settings.weight_decay
         )
         self.scheduler = build_scheduler(self.optimiser, cfg.scheduler, cfg.steps)
         self.ema = EMA(self.net, cfg.ema_decay) if cfg.ema_decay else None
@@ -37,17 +53,8 @@ class Supervised(Method):
         with autocast(self.device, self.cfg.amp):
             pred = self.model(x)
         loss, parts = self.loss(pred.float(), y, w)
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"the loss became {loss.item()}; lower the learning rate or check the data")
-        self.optimiser.zero_grad(set_to_none=True)
-        loss.backward()
-        if self.cfg.grad_clip:
-            nn.utils.clip_grad_norm_(self.net.parameters(), self.cfg.grad_clip)
-        self.optimiser.step()
-        lr = self.optimiser.param_groups[0]["lr"]
-        self.scheduler.step()
-        if self.ema is not None:
-            self.ema.update(self.net)
+        descend(loss, self.optimiser, [self.net], "training", grad_clip=self.cfg.grad_clip)  # DDP averages
+        lr = end_step(self.optimiser, [self.scheduler], self.ema, self.net)
         return {"loss": float(loss.detach()), **{f"loss_{k}": v for k, v in parts.items()}, "lr": lr}
 
     def state_dict(self) -> dict:

@@ -1,0 +1,91 @@
+"""``lowcount enhance``, ``lowcount tune`` and ``lowcount export-onnx``: running models and filters on scans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lowcount.cli.common import assignments, exit_on
+
+
+def enhance(
+    inputs: Annotated[list[Path], typer.Argument(help="DICOM NM files, or PNG/TIFF/NPY count images.")],
+    out: Annotated[Path, typer.Option(help="Output folder.")],
+    model: Annotated[
+        Path | None,
+        typer.Option(help="Run folder, .safetensors file, or a shipped model: se_unet (default), se_lite_cyclegan."),
+    ] = None,
+    method: Annotated[
+        str | None, typer.Option(help="A classical filter instead of a model: gaussian, median, wiener, tv or bm3d.")
+    ] = None,
+    params: Annotated[Path | None, typer.Option(help="Parameter card from `lowcount tune` (with --method).")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option(help="A filter parameter, name=value (with --method), e.g. sigma_px=1.5.")
+    ] = None,
+    anscombe: Annotated[bool, typer.Option(help="Filter in the Anscombe domain (with --method).")] = False,
+    speed_factor: Annotated[
+        float | None,
+        typer.Option(
+            help="k of the input (default: the model's; 1 for --method, which keeps the input's count level)."
+        ),
+    ] = None,
+    device: Annotated[str | None, typer.Option(help="cpu, cuda or cuda:N.")] = None,
+    precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
+    tile: Annotated[int | None, typer.Option(help="Force tiled inference with square tiles of this size.")] = None,
+    preview: Annotated[bool, typer.Option(help="Write a side-by-side PNG per input.")] = True,
+) -> None:
+    """Enhance fast scans with a trained model or a classical filter: DICOM in, derived DICOM (new series) out."""
+    from lowcount.inference import enhance_files
+    from lowcount.inference.methods import load_enhancer
+    from lowcount.io.dicom import DicomInputError
+    from lowcount.train.selection import count_safety_warning
+
+    with exit_on(DicomInputError, ValueError, FileNotFoundError):
+        filters = assignments(param, "--param")
+        enhancer = load_enhancer(model, method, params, filters, anscombe, device, precision, tile)
+        validation = enhancer.meta.get("validation") or {}
+        if warning := count_safety_warning(validation.get("metrics", {}), f"{model or 'the model'}"):
+            typer.echo(warning, err=True)
+        written = enhance_files(enhancer, inputs, out, speed_factor, preview)
+    typer.echo(
+        f"wrote {len(written)} file(s) to {out} ({enhancer.meta.get('model')}, {enhancer.precision}, {enhancer.device})"
+    )
+
+
+def tune(
+    method: Annotated[str, typer.Argument(help="gaussian, median, wiener, tv or bm3d.")],
+    data: Annotated[Path, typer.Option(help="Cohort folder holding manifest.csv (or the manifest itself).")],
+    out: Annotated[Path, typer.Option(help="Parameter card (JSON) to write.")],
+    against: Annotated[
+        str, typer.Option(help="Reference: standard (the scan) or truth (phantom cohorts).")
+    ] = "standard",
+    fast: Annotated[str, typer.Option(help="Fast acquisition to filter (manifest column acquisition).")] = "fast3x",
+    fold: Annotated[
+        int | None, typer.Option(help="Tune on this cross-validation fold instead of the val split.")
+    ] = None,
+) -> None:
+    """Choose a classical filter's parameters on the validation split (grid search, best mean PSNR)."""
+    from lowcount.classical.tuning import save_card, tune_on_cohort
+
+    with exit_on(ValueError):
+        card = tune_on_cohort(method, data, against, fast, fold)
+        save_card(card, out)
+    values = ", ".join(f"{k} {v:g}" for k, v in card["params"].items())
+    typer.echo(
+        f"{method}: {values}{', Anscombe' if card['anscombe'] else ''}; PSNR vs {against} {card['psnr_db']:.2f} dB "
+        f"on {card['views']} validation views; wrote {out}"
+    )
+
+
+def export_onnx(
+    model: Annotated[Path, typer.Argument(help="Run folder or .safetensors file.")],
+    out: Annotated[Path, typer.Option(help="ONNX file to write.")],
+) -> None:
+    """Export a trained network to ONNX and check ONNX Runtime against PyTorch."""
+    from lowcount.models.export import export_onnx as export
+
+    with exit_on(ValueError):
+        path = export(model, out)
+    typer.echo(f"wrote {path} (ONNX Runtime matches PyTorch)")

@@ -1,0 +1,43 @@
+"""``lowcount index`` and ``lowcount info``: a site's own whole-body DICOM files, as lowcount reads them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lowcount.cli.common import exit_on
+
+
+def index(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder holding the exported whole-body NM files (searched recursively).")
+    ],
+    out: Annotated[Path, typer.Option(help="Manifest to write (e.g. site/manifest.csv); paths become relative to it.")],
+    split: Annotated[
+        str, typer.Option(help="test (every patient, for evaluation) or auto (train/val/test 8:1:1).")
+    ] = "test",
+    seed: Annotated[int, typer.Option(help="Seed of the auto split.")] = 0,
+) -> None:
+    """Index a site's own whole-body DICOM files into a manifest (standard = the slowest scan per patient)."""
+    from lowcount.io.index import write_index
+
+    with exit_on(ValueError):
+        result, manifest = write_index(folder, out, split, seed)
+    for problem in result.skipped:
+        typer.echo(f"skipped: {problem}", err=True)
+    names = sorted({row["acquisition"] for row in result.rows})
+    typer.echo(
+        f"indexed {len(result.rows)} acquisitions of {result.patients} patients ({', '.join(names)}): {manifest}"
+    )
+
+
+def info(files: Annotated[list[Path], typer.Argument(help="NM file(s) of one acquisition.")]) -> None:
+    """Read a whole-body NM acquisition and report how lowcount sees it (no patient identifiers)."""
+    from lowcount.io.dicom import DicomInputError, describe_scan, read_wholebody
+
+    with exit_on(DicomInputError):
+        scan = read_wholebody(files)
+    for line in describe_scan(scan):
+        typer.echo(line)

@@ -1,0 +1,245 @@
+"""Reading whole-body NM acquisitions (rules in shared/docs/dicom-nm.md).
+
+Accepts a 2-frame NM object (views found through Detector Vector and the Detector Information Sequence),
+dual-window 4-frame objects, separate single-frame ANT and POST objects, and compressed transfer syntaxes
+(JPEG 2000 and JPEG lossless via pylibjpeg). Which rule decided each view is reported; a view that no rule
+decides is guessed and flagged, never silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from lowcount.io.dicom.scan import SECONDARY_CAPTURE_PREFIX, DicomInputError, WholeBodyScan, fail
+from lowcount.io.dicom.views import choose_window, frame_views
+
+
+def dcmread(path: Path):
+    import pydicom
+    from pydicom.errors import InvalidDicomError
+
+    if not path.is_file():
+        raise DicomInputError(f"{path}: no such file. Check the path.")
+    try:
+        ds = pydicom.dcmread(path)
+    except InvalidDicomError as exc:
+        raise fail(
+            path,
+            "file",
+            f"not a DICOM file ({exc})",
+            "Give a DICOM Part 10 file (.dcm) exported from the camera or PACS.",
+        ) from exc
+    except (EOFError, OSError, ValueError, KeyError, TypeError) as exc:
+        raise fail(
+            path,
+            "file",
+            f"unreadable or truncated DICOM ({type(exc).__name__}: {exc})",
+            "Export the study again; the file is damaged.",
+        ) from exc
+    return ds
+
+
+def check_nm(ds, path) -> None:
+    sop_class = str(ds.get("SOPClassUID", ""))
+    if sop_class.startswith(SECONDARY_CAPTURE_PREFIX) or ds.get("PhotometricInterpretation", "") in (
+        "RGB",
+        "YBR_FULL",
+        "YBR_FULL_422",
+    ):
+        raise fail(
+            path,
+            "SOP Class UID / Photometric Interpretation",
+            f"a Secondary Capture or colour screenshot ({sop_class or 'no SOP class'}, "
+            f"{ds.get('PhotometricInterpretation', '?')}) holds no counts",
+            "Export the original NM acquisition (SOP Class 1.2.840.10008.5.1.4.1.1.20) instead.",
+        )
+    modality = ds.get("Modality", None)
+    if modality != "NM":
+        raise fail(
+            path,
+            "Modality (0008,0060)",
+            f"is {modality!r}, not 'NM'",
+            "lowcount reads nuclear-medicine (NM) whole-body images only.",
+        )
+    if "PixelData" not in ds:
+        raise fail(path, "Pixel Data (7FE0,0010)", "is missing", "The object has no image; export the image series.")
+    if int(ds.get("SamplesPerPixel", 1)) != 1:
+        raise fail(
+            path,
+            "Samples per Pixel (0028,0002)",
+            f"is {ds.SamplesPerPixel}, expected 1",
+            "Give the original single-channel NM object, not a colour rendering.",
+        )
+
+
+def read_pixels(ds, path) -> np.ndarray:
+    """Stored values as float32 (frames, rows, cols)."""
+    try:
+        arr = ds.pixel_array
+    except Exception as exc:  # pydicom raises several types for missing decoders and bad lengths
+        syntax = ds.file_meta.get("TransferSyntaxUID", "unknown") if hasattr(ds, "file_meta") else "unknown"
+        raise fail(
+            path,
+            "Pixel Data (7FE0,0010)",
+            f"cannot be decoded ({type(exc).__name__}: {exc}); transfer syntax {syntax}",
+            "Install pylibjpeg with its openjpeg and libjpeg plugins for compressed data, or re-export uncompressed.",
+        ) from exc
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    arr = np.asarray(arr)
+    if frames == 1 and arr.ndim == 2:
+        arr = arr[None]
+    if arr.ndim != 3 or arr.shape[0] != frames:
+        raise fail(
+            path,
+            "Number of Frames (0028,0008)",
+            f"says {frames} but the pixel data has shape {arr.shape}",
+            "The file is inconsistent; export it again.",
+        )
+    out = arr.astype(np.float32)
+    slope, intercept = ds.get("RescaleSlope", None), ds.get("RescaleIntercept", None)
+    if slope is not None or intercept is not None:  # not standard for NM, but seen in the wild
+        out = out * float(slope if slope is not None else 1.0) + float(intercept if intercept is not None else 0.0)
+    if not np.all(np.isfinite(out)):
+        raise fail(path, "Pixel Data", "contains non-finite values", "Counts must be finite.")
+    if out.min() < 0:
+        raise fail(
+            path,
+            "Pixel Data",
+            f"contains negative values (min {out.min():g})",
+            "Counts cannot be negative; check Pixel Representation (0028,0103) or export the raw acquisition.",
+        )
+    return out
+
+
+def ds_float(ds, keyword: str) -> float | None:
+    value = ds.get(keyword, None)
+    if value in (None, ""):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class _ViewAssignment:
+    """Frames found so far for each view, the rule that decided each, and the frames no rule decided."""
+
+    frames: dict[str, np.ndarray] = field(default_factory=dict)
+    rules: dict[str, str] = field(default_factory=dict)
+    origin: dict[str, tuple[str, int]] = field(default_factory=dict)
+    pending: list[tuple[Path, int, np.ndarray]] = field(default_factory=list)
+    guessed: bool = False
+
+    def add(self, path: Path, index: int, frame: np.ndarray, decided: tuple[str, str] | None) -> None:
+        if decided is None:
+            self.pending.append((path, index, frame))
+            return
+        view, rule = decided
+        if view in self.frames:
+            raise fail(
+                path,
+                "Detector Information Sequence / View Code Sequence",
+                f"two frames claim the {view} view",
+                "Give one anterior and one posterior image.",
+            )
+        self.frames[view], self.rules[view], self.origin[view] = frame, rule, (str(path), index)
+
+    def finish(self, paths: list[Path]) -> None:
+        """Guess the undecided frames by position (flagged), then require two views of one shape."""
+        for path, index, frame in self.pending:
+            missing = [v for v in ("anterior", "posterior") if v not in self.frames]
+            if not missing:
+                raise fail(path, "frames", "more frames than views", "Give one anterior and one posterior image.")
+            self.frames[missing[0]], self.origin[missing[0]] = frame, (str(path), index)
+            self.rules[missing[0]] = f"guessed by position ({path.name}); no view code, GE label or text named it"
+            self.guessed = True
+        names = ", ".join(map(str, paths))
+        for view in ("anterior", "posterior"):
+            if view not in self.frames:
+                raise DicomInputError(
+                    f"{names}: no {view} view found. A whole-body scan needs "
+                    "both views: pass the ANT and POST files together, or the 2-frame object."
+                )
+        if self.frames["anterior"].shape != self.frames["posterior"].shape:
+            raise DicomInputError(
+                f"{names}: Rows/Columns differ between views "
+                f"({self.frames['anterior'].shape} vs {self.frames['posterior'].shape}). Pass views of one acquisition."
+            )
+
+
+def _scan(datasets: list, views: _ViewAssignment, window: int | None, notes: list[str], paths: list[Path]):
+    """The WholeBodyScan of checked datasets whose views are assigned."""
+    first = datasets[0]
+    if len({str(d.get("StudyInstanceUID", "")) for d in datasets}) > 1:
+        raise DicomInputError(
+            f"{', '.join(map(str, paths))}: Study Instance UID (0020,000D) differs between files. "
+            "Pass the views of one study."
+        )
+    spacing = first.get("PixelSpacing", None)
+    pixel_spacing = (float(spacing[0]), float(spacing[1])) if spacing not in (None, "") and len(spacing) == 2 else None
+    if pixel_spacing is None:
+        notes.append("Pixel Spacing (0028,0030) is empty: physical sizes are unknown")
+    if first.get("PhotometricInterpretation", "") == "PALETTE COLOR":
+        notes.append("PALETTE COLOR: stored indices are read as counts")
+    counts = first.get("CountsAccumulated", None)
+    return WholeBodyScan(
+        anterior=views.frames["anterior"],
+        posterior=views.frames["posterior"],
+        pixel_spacing_mm=pixel_spacing,
+        scan_velocity_cm_min=ds_float(first, "ScanVelocity"),
+        frame_duration_ms=ds_float(first, "ActualFrameDuration"),
+        counts_accumulated=int(counts) if counts not in (None, "") else None,
+        patient_id=str(first.get("PatientID", "")),
+        patient_name=str(first.get("PatientName", "")),
+        study_uid=str(first.get("StudyInstanceUID", "")),
+        series_uid=str(first.get("SeriesInstanceUID", "")),
+        sop_uids=tuple(str(d.get("SOPInstanceUID", "")) for d in datasets),
+        view_rules=views.rules,
+        view_guessed=views.guessed,
+        energy_window=window,
+        notes=tuple(notes),
+        source_paths=tuple(str(p) for p in paths),
+        origin=views.origin,
+    )
+
+
+def read_wholebody(paths: str | Path | list[str | Path], energy_window: int | None = None) -> WholeBodyScan:
+    """Read one whole-body acquisition from one multi-frame NM file or separate ANT/POST files.
+
+    Args:
+        paths: a file, or a list of files (e.g. one single-frame object per view).
+        energy_window: 1-based window to read from multi-window objects; by default the photopeak.
+
+    Returns:
+        A :class:`WholeBodyScan`; counts keep the stored geometry (the posterior view is not flipped).
+
+    Raises:
+        DicomInputError: for non-DICOM or truncated files, Secondary Capture screenshots, wrong modality,
+            missing pixel data, inconsistent frame counts, negative values or views that cannot be paired.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise DicomInputError("read_wholebody: no files given. Pass the NM file(s) of one acquisition.")
+    views = _ViewAssignment()
+    notes: list[str] = []
+    datasets = []
+    window = None
+    for path in paths:
+        ds = dcmread(path)
+        check_nm(ds, path)
+        pixels = read_pixels(ds, path)
+        datasets.append(ds)
+        frame_keys, decided = frame_views(ds, path, pixels.shape[0])
+        window, window_notes = choose_window(ds, {w for w, _ in frame_keys}, energy_window, path)
+        notes += window_notes
+        for index, ((w, det), frame) in enumerate(zip(frame_keys, pixels, strict=True)):
+            if w == window:
+                views.add(path, index, frame, decided.get(det))
+    views.finish(paths)
+    return _scan(datasets, views, window, notes, paths)

@@ -1,0 +1,86 @@
+"""What lowcount reads from a whole-body NM acquisition, and the error it raises when it cannot.
+
+:class:`WholeBodyScan` holds both views' counts and the metadata lowcount needs; :func:`describe_scan` says
+how lowcount read it, without patient identifiers (``lowcount info``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+NM_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.20"
+SECONDARY_CAPTURE_PREFIX = "1.2.840.10008.5.1.4.1.1.7"
+UID_ROOT = "1.2.826.0.1.3680043.8.498."  # pydicom's root for generated UIDs
+ENHANCED_MARKER = "AI-ENHANCED - not acquired counts"
+
+
+class DicomInputError(ValueError):
+    """A DICOM file that lowcount cannot use; the message names the file, the field and the fix."""
+
+
+@dataclass(frozen=True)
+class WholeBodyScan:
+    """Counts of one whole-body acquisition with the metadata lowcount needs.
+
+    Attributes:
+        anterior, posterior: (rows, cols) float32 counts in the stored geometry (posterior not flipped).
+        pixel_spacing_mm: (row, column) spacing, or None when the file leaves Pixel Spacing empty.
+        scan_velocity_cm_min: Scan Velocity (0018,1300) in cm/min, or None.
+        frame_duration_ms: Actual Frame Duration (0018,1242), or None.
+        counts_accumulated: Counts Accumulated (0018,0070) as stored, or None.
+        patient_id, patient_name: as stored; never used in file names or logs.
+        study_uid, series_uid: identifiers of the study and series.
+        sop_uids: SOP Instance UID of each source object.
+        view_rules: for each view, the rule that decided it (e.g. ``"View Code Sequence 399321004"``).
+        view_guessed: True when at least one view was assigned by position alone.
+        energy_window: the energy window read (1-based), for multi-window objects.
+        notes: other things a user should know (empty Pixel Spacing, palette data...).
+        source_paths: files read.
+        origin: for each view, the file and the 0-based frame index it was read from.
+    """
+
+    anterior: np.ndarray
+    posterior: np.ndarray
+    pixel_spacing_mm: tuple[float, float] | None
+    scan_velocity_cm_min: float | None
+    frame_duration_ms: float | None
+    counts_accumulated: int | None
+    patient_id: str
+    patient_name: str
+    study_uid: str
+    series_uid: str
+    sop_uids: tuple[str, ...]
+    view_rules: dict[str, str]
+    view_guessed: bool
+    energy_window: int | None = None
+    notes: tuple[str, ...] = ()
+    source_paths: tuple[str, ...] = ()
+    origin: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def views(self) -> np.ndarray:
+        """(2, rows, cols) float32: anterior, posterior."""
+        return np.stack([self.anterior, self.posterior])
+
+
+def fail(path, field_name: str, problem: str, fix: str) -> DicomInputError:
+    return DicomInputError(f"{path}: {field_name}: {problem}. {fix}")
+
+
+def describe_scan(scan: WholeBodyScan) -> list[str]:
+    """Lines saying how lowcount reads ``scan``: UIDs, matrix, timing, counts per view and the rule that
+    decided each view, warnings and notes. No patient name or id."""
+    lines = [
+        f"study {scan.study_uid}  series {scan.series_uid}",
+        f"SOP Instance UID {', '.join(scan.sop_uids)}",
+        f"matrix {scan.anterior.shape[0]} x {scan.anterior.shape[1]}, pixel spacing {scan.pixel_spacing_mm} mm, "
+        f"scan velocity {scan.scan_velocity_cm_min} cm/min, frame duration {scan.frame_duration_ms} ms",
+    ]
+    for view in ("anterior", "posterior"):
+        counts = getattr(scan, view).sum()
+        lines.append(f"{view:9s} {counts:12,.0f} counts   view decided by: {scan.view_rules[view]}")
+    if scan.view_guessed:
+        lines.append("WARNING: at least one view was guessed by position; check it before use.")
+    lines += [f"note: {note}" for note in scan.notes]
+    return lines
