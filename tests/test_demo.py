@@ -8,7 +8,6 @@ from typer.testing import CliRunner
 from lowcount import shipped
 from lowcount.cli import app
 
-
 pytestmark = pytest.mark.slow  # simulates, trains two models for 10 steps and writes the full report
 
 

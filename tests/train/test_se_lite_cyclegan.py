@@ -17,7 +17,6 @@ from lowcount.train.run import train
 
 from .test_gan import CONFIG_DIR
 
-
 pytestmark = pytest.mark.slow  # a real unpaired training: about 2.5 minutes on one core
 
 
