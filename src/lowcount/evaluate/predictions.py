@@ -18,11 +18,13 @@ import numpy as np
 def _source_uid(path: Path) -> str | None:
     import pydicom
 
-    ds = pydicom.dcmread(path, stop_before_pixels=True)
-    for item in ds.get("SourceImageSequence", []):
-        uid = item.get("ReferencedSOPInstanceUID")
-        if uid:
-            return str(uid)
+    from lowcount.io.dicom.values import guarded, uid
+
+    with guarded(path):
+        ds = pydicom.dcmread(path, stop_before_pixels=True)
+        for item in ds.get("SourceImageSequence", []):
+            if found := uid(item, "ReferencedSOPInstanceUID", path, required=False):
+                return found
     return None
 
 

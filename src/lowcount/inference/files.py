@@ -75,17 +75,11 @@ def enhance_files(
 
 def group_dicom_series(paths: list[Path]) -> list[list[Path]]:
     """DICOM files grouped by Series Instance UID, so separate ANT and POST objects are read together."""
-    import pydicom
-
-    from lowcount.io.dicom import DicomInputError
+    from lowcount.io.dicom import series_uid
 
     groups: dict[str, list[Path]] = {}
     for path in paths:
-        try:
-            series = str(pydicom.dcmread(path, stop_before_pixels=True).get("SeriesInstanceUID", path))
-        except Exception as exc:  # unreadable files are reported by read_wholebody with the full reason
-            raise DicomInputError(f"{path}: not a readable DICOM file ({type(exc).__name__}). Check the path.") from exc
-        groups.setdefault(series, []).append(path)
+        groups.setdefault(series_uid(path), []).append(path)
     return list(groups.values())
 
 

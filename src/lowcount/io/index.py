@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 REPEAT_TOLERANCE = 0.05
+MAX_SPEED_FACTOR = 20.0  # a whole-body scan 20 times faster than standard has a few hundred counts a view
 SPLIT_MODES = ("test", "auto")
 BASIS_FIELDS = {"velocity": "Scan Velocity (0018,1300)", "duration": "Actual Frame Duration (0018,1242)"}
 
@@ -91,6 +92,12 @@ def _patient_rows(pid: str, scans: list, base: Path, skipped: list[str]) -> list
     rows, names = [], set()
     for scan, path, s in sorted(usable, key=lambda item: item[2]):
         k = s / slowest
+        if k > MAX_SPEED_FACTOR:
+            skipped.append(
+                f"{path} (series {scan.series_uid}): {k:.3g} times faster than the patient's standard scan; "
+                f"lowcount takes speed factors up to {MAX_SPEED_FACTOR:g}, check {BASIS_FIELDS[basis]}"
+            )
+            continue
         name = acquisition_name(k)
         if name in names:
             skipped.append(

@@ -11,7 +11,7 @@ stays light.
 """
 
 from lowcount.io.dicom.derived import write_enhanced
-from lowcount.io.dicom.read import read_wholebody
+from lowcount.io.dicom.read import read_wholebody, series_uid
 from lowcount.io.dicom.scan import (
     ENHANCED_MARKER,
     NM_IMAGE_STORAGE,
@@ -31,6 +31,7 @@ __all__ = [
     "WholeBodyScan",
     "describe_scan",
     "read_wholebody",
+    "series_uid",
     "write_enhanced",
     "write_wholebody",
 ]

@@ -8,12 +8,14 @@ decides is guessed and flagged, never silently.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from lowcount.io.dicom.scan import SECONDARY_CAPTURE_PREFIX, DicomInputError, WholeBodyScan, fail
+from lowcount.io.dicom.values import DecodeLimits, check_pixel_size, guarded, number, numbers, raw, uid
 from lowcount.io.dicom.views import choose_window, frame_views
 
 
@@ -32,7 +34,7 @@ def dcmread(path: Path):
             f"not a DICOM file ({exc})",
             "Give a DICOM Part 10 file (.dcm) exported from the camera or PACS.",
         ) from exc
-    except (EOFError, OSError, ValueError, KeyError, TypeError) as exc:
+    except Exception as exc:  # EOFError, OSError, struct.error... for truncated or damaged files
         raise fail(
             path,
             "file",
@@ -66,19 +68,23 @@ def check_nm(ds, path) -> None:
         )
     if "PixelData" not in ds:
         raise fail(path, "Pixel Data (7FE0,0010)", "is missing", "The object has no image; export the image series.")
-    if int(ds.get("SamplesPerPixel", 1)) != 1:
+    samples = number(ds, "SamplesPerPixel", path, default=1, whole=True)
+    if samples != 1:
         raise fail(
             path,
             "Samples per Pixel (0028,0002)",
-            f"is {ds.SamplesPerPixel}, expected 1",
+            f"is {samples}, expected 1",
             "Give the original single-channel NM object, not a colour rendering.",
         )
 
 
-def read_pixels(ds, path) -> np.ndarray:
-    """Stored values as float32 (frames, rows, cols)."""
+def read_pixels(ds, path, limits: DecodeLimits | None = None) -> np.ndarray:
+    """Stored values as float32 (frames, rows, cols), after checking the declared size against ``limits``."""
+    rows, cols, frames = check_pixel_size(ds, path, limits or DecodeLimits())
     try:
-        arr = ds.pixel_array
+        with warnings.catch_warnings(record=True) as heard:
+            warnings.simplefilter("always")
+            arr = ds.pixel_array
     except Exception as exc:  # pydicom raises several types for missing decoders and bad lengths
         syntax = ds.file_meta.get("TransferSyntaxUID", "unknown") if hasattr(ds, "file_meta") else "unknown"
         raise fail(
@@ -87,19 +93,26 @@ def read_pixels(ds, path) -> np.ndarray:
             f"cannot be decoded ({type(exc).__name__}: {exc}); transfer syntax {syntax}",
             "Install pylibjpeg with its openjpeg and libjpeg plugins for compressed data, or re-export uncompressed.",
         ) from exc
-    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    if heard:  # a decoder that only warns (e.g. RLE segments longer than Rows x Columns) gave a sheared image
+        raise fail(
+            path,
+            "Pixel Data (7FE0,0010)",
+            f"does not decode cleanly to the declared matrix ({heard[0].message})",
+            "The file is inconsistent; export it again, uncompressed if the camera allows.",
+        )
     arr = np.asarray(arr)
     if frames == 1 and arr.ndim == 2:
         arr = arr[None]
-    if arr.ndim != 3 or arr.shape[0] != frames:
+    if arr.shape != (frames, rows, cols):
         raise fail(
             path,
-            "Number of Frames (0028,0008)",
-            f"says {frames} but the pixel data has shape {arr.shape}",
+            "Number of Frames / Rows / Columns",
+            f"say {frames} x {rows} x {cols} but the pixel data decodes to shape {arr.shape}",
             "The file is inconsistent; export it again.",
         )
     out = arr.astype(np.float32)
-    slope, intercept = ds.get("RescaleSlope", None), ds.get("RescaleIntercept", None)
+    slope = number(ds, "RescaleSlope", path)
+    intercept = number(ds, "RescaleIntercept", path)
     if slope is not None or intercept is not None:  # not standard for NM, but seen in the wild
         out = out * float(slope if slope is not None else 1.0) + float(intercept if intercept is not None else 0.0)
     if not np.all(np.isfinite(out)):
@@ -114,14 +127,9 @@ def read_pixels(ds, path) -> np.ndarray:
     return out
 
 
-def ds_float(ds, keyword: str) -> float | None:
-    value = ds.get(keyword, None)
-    if value in (None, ""):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+def _pixel_spacing(ds, path: Path) -> tuple[float, float] | None:
+    spacing = numbers(ds, "PixelSpacing", path, count=2, positive=True)
+    return (spacing[0], spacing[1]) if spacing is not None else None
 
 
 @dataclass
@@ -173,31 +181,29 @@ class _ViewAssignment:
 
 def _scan(datasets: list, views: _ViewAssignment, window: int | None, notes: list[str], paths: list[Path]):
     """The WholeBodyScan of checked datasets whose views are assigned."""
-    first = datasets[0]
-    if len({str(d.get("StudyInstanceUID", "")) for d in datasets}) > 1:
+    first, path = datasets[0], paths[0]
+    if len({uid(d, "StudyInstanceUID", p) for d, p in zip(datasets, paths, strict=True)}) > 1:
         raise DicomInputError(
             f"{', '.join(map(str, paths))}: Study Instance UID (0020,000D) differs between files. "
             "Pass the views of one study."
         )
-    spacing = first.get("PixelSpacing", None)
-    pixel_spacing = (float(spacing[0]), float(spacing[1])) if spacing not in (None, "") and len(spacing) == 2 else None
+    pixel_spacing = _pixel_spacing(first, path)
     if pixel_spacing is None:
         notes.append("Pixel Spacing (0028,0030) is empty: physical sizes are unknown")
-    if first.get("PhotometricInterpretation", "") == "PALETTE COLOR":
+    if raw(first, "PhotometricInterpretation", path, "") == "PALETTE COLOR":
         notes.append("PALETTE COLOR: stored indices are read as counts")
-    counts = first.get("CountsAccumulated", None)
     return WholeBodyScan(
         anterior=views.frames["anterior"],
         posterior=views.frames["posterior"],
         pixel_spacing_mm=pixel_spacing,
-        scan_velocity_cm_min=ds_float(first, "ScanVelocity"),
-        frame_duration_ms=ds_float(first, "ActualFrameDuration"),
-        counts_accumulated=int(counts) if counts not in (None, "") else None,
-        patient_id=str(first.get("PatientID", "")),
-        patient_name=str(first.get("PatientName", "")),
-        study_uid=str(first.get("StudyInstanceUID", "")),
-        series_uid=str(first.get("SeriesInstanceUID", "")),
-        sop_uids=tuple(str(d.get("SOPInstanceUID", "")) for d in datasets),
+        scan_velocity_cm_min=number(first, "ScanVelocity", path, positive=True),
+        frame_duration_ms=number(first, "ActualFrameDuration", path, positive=True),
+        counts_accumulated=number(first, "CountsAccumulated", path, whole=True, minimum=0),
+        patient_id=str(raw(first, "PatientID", path, "")),
+        patient_name=str(raw(first, "PatientName", path, "")),
+        study_uid=uid(first, "StudyInstanceUID", path),
+        series_uid=uid(first, "SeriesInstanceUID", path),
+        sop_uids=tuple(uid(d, "SOPInstanceUID", p) for d, p in zip(datasets, paths, strict=True)),
         view_rules=views.rules,
         view_guessed=views.guessed,
         energy_window=window,
@@ -207,19 +213,23 @@ def _scan(datasets: list, views: _ViewAssignment, window: int | None, notes: lis
     )
 
 
-def read_wholebody(paths: str | Path | list[str | Path], energy_window: int | None = None) -> WholeBodyScan:
+def read_wholebody(
+    paths: str | Path | list[str | Path], energy_window: int | None = None, limits: DecodeLimits | None = None
+) -> WholeBodyScan:
     """Read one whole-body acquisition from one multi-frame NM file or separate ANT/POST files.
 
     Args:
         paths: a file, or a list of files (e.g. one single-frame object per view).
         energy_window: 1-based window to read from multi-window objects; by default the photopeak.
+        limits: the largest pixel data to decode (default :class:`DecodeLimits`), checked from the header.
 
     Returns:
         A :class:`WholeBodyScan`; counts keep the stored geometry (the posterior view is not flipped).
 
     Raises:
-        DicomInputError: for non-DICOM or truncated files, Secondary Capture screenshots, wrong modality,
-            missing pixel data, inconsistent frame counts, negative values or views that cannot be paired.
+        DicomInputError: for non-DICOM, truncated or damaged files, Secondary Capture screenshots, wrong
+            modality, missing or oversized pixel data, inconsistent frame counts, negative values, invalid
+            numbers or UIDs, or views that cannot be paired. Nothing else escapes.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -231,15 +241,29 @@ def read_wholebody(paths: str | Path | list[str | Path], energy_window: int | No
     datasets = []
     window = None
     for path in paths:
-        ds = dcmread(path)
-        check_nm(ds, path)
-        pixels = read_pixels(ds, path)
-        datasets.append(ds)
-        frame_keys, decided = frame_views(ds, path, pixels.shape[0])
-        window, window_notes = choose_window(ds, {w for w, _ in frame_keys}, energy_window, path)
-        notes += window_notes
-        for index, ((w, det), frame) in enumerate(zip(frame_keys, pixels, strict=True)):
-            if w == window:
-                views.add(path, index, frame, decided.get(det))
+        with guarded(path):
+            ds = dcmread(path)
+            check_nm(ds, path)
+            pixels = read_pixels(ds, path, limits)
+            datasets.append(ds)
+            frame_keys, decided = frame_views(ds, path, pixels.shape[0])
+            window, window_notes = choose_window(ds, {w for w, _ in frame_keys}, energy_window, path)
+            notes += window_notes
+            for index, ((w, det), frame) in enumerate(zip(frame_keys, pixels, strict=True)):
+                if w == window:
+                    views.add(path, index, frame, decided.get(det))
     views.finish(paths)
-    return _scan(datasets, views, window, notes, paths)
+    with guarded(paths[0]):
+        return _scan(datasets, views, window, notes, paths)
+
+
+def series_uid(path: str | Path) -> str:
+    """The Series Instance UID of a DICOM file (its header only), checked like everything lowcount reads."""
+    import pydicom
+
+    path = Path(path)
+    if not path.is_file():
+        raise DicomInputError(f"{path}: no such file. Check the path.")
+    with guarded(path):
+        ds = pydicom.dcmread(path, stop_before_pixels=True)
+        return uid(ds, "SeriesInstanceUID", path)

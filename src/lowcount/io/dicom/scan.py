@@ -83,4 +83,9 @@ def describe_scan(scan: WholeBodyScan) -> list[str]:
     if scan.view_guessed:
         lines.append("WARNING: at least one view was guessed by position; check it before use.")
     lines += [f"note: {note}" for note in scan.notes]
-    return lines
+    return [_printable(line) for line in lines]
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters shown escaped, so a value read from a file cannot forge output lines."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -8,9 +8,8 @@ and flags it.
 
 from __future__ import annotations
 
-import numpy as np
-
 from lowcount.io.dicom.scan import fail
+from lowcount.io.dicom.values import number, numbers
 
 VIEW_CODES = {
     "399321004": "anterior",
@@ -52,14 +51,8 @@ def ge_view_label(ds) -> str | None:
 
 def frame_views(ds, path, n_frames: int) -> tuple[list[tuple[int, int]], dict[int, tuple[str, str]]]:
     """Per frame (window, detector), and per detector (view, rule)."""
-    detectors = [
-        int(v)
-        for v in np.atleast_1d(
-            ds.get("DetectorVector", list(range(1, n_frames + 1))) if n_frames > 1 else ds.get("DetectorVector", [1])
-        )
-    ]
-    windows_raw = ds.get("EnergyWindowVector", None)
-    windows = [int(v) for v in np.atleast_1d(windows_raw)] if windows_raw is not None else [1] * n_frames
+    detectors = numbers(ds, "DetectorVector", path, positive=True, whole=True) or list(range(1, n_frames + 1))
+    windows = numbers(ds, "EnergyWindowVector", path, positive=True, whole=True) or [1] * n_frames
     if len(detectors) != n_frames or len(windows) != n_frames:
         raise fail(
             path,
@@ -67,8 +60,16 @@ def frame_views(ds, path, n_frames: int) -> tuple[list[tuple[int, int]], dict[in
             f"have {len(detectors)} / {len(windows)} values for {n_frames} frames",
             "Each frame needs one entry in each vector; the object is not a valid NM whole-body image.",
         )
-    n_det = int(ds.get("NumberOfDetectors", len(set(detectors))) or len(set(detectors)))
-    n_win = int(ds.get("NumberOfEnergyWindows", len(set(windows))) or len(set(windows)))
+    n_det = number(ds, "NumberOfDetectors", path, whole=True, positive=True) or len(set(detectors))
+    n_win = number(ds, "NumberOfEnergyWindows", path, whole=True, positive=True) or len(set(windows))
+    if max(detectors) > n_det or max(windows) > n_win:
+        raise fail(
+            path,
+            "Detector Vector (0054,0020) / Energy Window Vector (0054,0010)",
+            f"name detector(s) {sorted(set(detectors))} and window(s) {sorted(set(windows))}, but the object has "
+            f"{n_det} detector(s) and {n_win} window(s)",
+            "The object is not a valid NM whole-body image; export the original acquisition.",
+        )
     if n_frames != n_det * n_win:
         raise fail(
             path,
@@ -121,7 +122,9 @@ def choose_window(ds, windows: set[int], requested: int | None, path) -> tuple[i
         name = str(item.get("EnergyWindowName", "")).upper()
         ranges = item.get("EnergyWindowRangeSequence", []) or []
         covers_peak = any(
-            float(r.get("EnergyWindowLowerLimit", 0)) <= 140.5 <= float(r.get("EnergyWindowUpperLimit", 0))
+            number(r, "EnergyWindowLowerLimit", path, default=0.0)
+            <= 140.5
+            <= number(r, "EnergyWindowUpperLimit", path, default=0.0)
             for r in ranges
         )
         if "SC" not in name and (covers_peak or not ranges):
