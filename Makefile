@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo-output
 
-.PHONY: demo test lint venv clean dicom-tools
+.PHONY: demo test lint venv clean dicom-tools fuzz
 
 venv: $(STAMP)
 
@@ -34,6 +34,14 @@ test: $(STAMP) dicom-tools
 	$(BIN)/ruff check src tests
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+
+# Coverage-guided fuzzing of the DICOM reader (Atheris), for long runs outside the suite; crashes are saved as
+# crash-* files: copy them to tests/fuzz/crashes/ to make them regression tests.
+FUZZ_SECONDS ?= 600
+fuzz: $(STAMP)
+	$(BIN)/pip install --quiet 'atheris>=2.3'
+	mkdir -p fuzz-crashes fuzz-corpus
+	$(BIN)/python tests/fuzz/atheris_reader.py -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=fuzz-crashes/ fuzz-corpus/
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -51,5 +51,14 @@ def test_yaml_exponent_floats_are_numbers_and_bad_numbers_name_the_key(tmp_path)
     cfg = load_section(path, "phantom", PhantomConfig)
     assert cfg.standard_counts_per_view == (1e6, 2.5e6) and cfg.standard_velocity_cm_min == 20.0
     path.write_text("phantom:\n  standard_velocity_cm_min: fast\n")
-    with pytest.raises(ConfigError, match="standard_velocity_cm_min: 'fast' is not a number"):
+    with pytest.raises(ConfigError, match="standard_velocity_cm_min: must be a number, got 'fast'"):
         load_section(path, "phantom", PhantomConfig)
+
+
+def test_a_misspelt_section_of_a_phantom_config_is_an_error(tmp_path):
+    from lowcount.phantom.protocol import load_phantom_config
+
+    path = tmp_path / "c.yaml"
+    path.write_text("phantm:\n  max_shift_px: 5\n")
+    with pytest.raises(ConfigError, match=r"unknown section\(s\) \['phantm'\]"):
+        load_phantom_config(path)

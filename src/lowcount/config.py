@@ -2,13 +2,15 @@
 
 A config file has one section per subpackage (``phantom:``, later ``data:``, ``model:``, ``train:``...).
 Each section is built into its dataclass; nested dataclasses nest in YAML; lists become tuples; an
-unknown key is an error that names the key, its section and the file.
+unknown key or section, and a value of the wrong type, is an error that names the key, its section and the
+file.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import types
 import typing
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,8 +22,14 @@ class ConfigError(ValueError):
     """A configuration that cannot be built; the message names the file, the key and the fix."""
 
 
-def from_dict(cls: type[T], data: dict[str, Any] | None, where: str = "config") -> T:
-    """Build dataclass ``cls`` from a plain dict, recursing into nested dataclass fields."""
+def from_dict(cls: type[T], data: dict[str, Any] | None, where: str = "config", context: str = "") -> T:
+    """Build dataclass ``cls`` from a plain dict, recursing into nested dataclass fields; ``context`` is added
+    to the message of an unknown key (e.g. `` for train.method gan``).
+
+    Every value is checked against its field's type: a whole number for ``int`` (``true`` and ``2.5`` are
+    not), a number for ``float`` (YAML 1.1 strings such as ``1.5e6`` are read as numbers), ``true``/``false``
+    for ``bool``, text for ``str``, a list of the right length and kinds for a tuple, a mapping for ``dict``.
+    """
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -29,30 +37,69 @@ def from_dict(cls: type[T], data: dict[str, Any] | None, where: str = "config") 
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - set(fields))
     if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {unknown}; allowed keys are {sorted(fields)}")
+        raise ConfigError(f"{where}: unknown key(s) {unknown}{context}; allowed keys are {sorted(fields)}")
     hints = typing.get_type_hints(cls)
-    kwargs = {}
-    for name, value in data.items():
-        hint = hints[name]
-        if dataclasses.is_dataclass(hint):
-            kwargs[name] = from_dict(hint, value, f"{where}.{name}")
-        else:
-            kwargs[name] = _coerce(value, hint, f"{where}.{name}")
+    kwargs = {name: _convert(value, hints[name], f"{where}.{name}") for name, value in data.items()}
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as exc:
+        if isinstance(exc, ConfigError):
+            raise
         raise ConfigError(f"{where}: {exc}") from exc
 
 
-def _coerce(value: Any, hint: Any, where: str) -> Any:
-    """Lists become tuples; floats written as YAML 1.1 strings such as ``1.5e6`` become floats."""
-    if isinstance(value, list):
-        return tuple(_coerce(v, float if "float" in str(hint) else None, where) for v in value)
-    if isinstance(value, str) and hint is float:
-        try:
-            return float(value)
-        except ValueError as exc:
-            raise ConfigError(f"{where}: {value!r} is not a number") from exc
+def _kind(hint: Any) -> str:
+    names = {bool: "true or false", int: "a whole number", float: "a number", str: "text", dict: "a mapping"}
+    if hint in names:
+        return names[hint]
+    if typing.get_origin(hint) is tuple:
+        return "a list"
+    return getattr(hint, "__name__", str(hint))
+
+
+def _convert(value: Any, hint: Any, where: str) -> Any:
+    """``value`` checked against ``hint`` (lists become tuples); a ConfigError names ``where`` otherwise."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        if value is None and type(None) in args:
+            return None
+        options = [a for a in args if a is not type(None)]
+        if len(options) == 1:  # X | None: X's own message says more
+            return _convert(value, options[0], where)
+        for option in options:
+            try:
+                return _convert(value, option, where)
+            except ConfigError:
+                continue
+        expected = " or ".join([_kind(o) for o in options] + (["null"] if type(None) in args else []))
+        raise ConfigError(f"{where}: must be {expected}, got {value!r}")
+    if dataclasses.is_dataclass(hint):
+        return from_dict(hint, value, where)
+    if hint is bool or hint is int or hint is str:
+        if isinstance(value, hint) and not (hint is int and isinstance(value, bool)):
+            return value
+        raise ConfigError(f"{where}: must be {_kind(hint)}, got {value!r}")
+    if hint is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str):  # YAML 1.1 reads 1.5e6 (no dot before the e) as text
+            try:
+                return float(value)
+            except ValueError:
+                pass
+        raise ConfigError(f"{where}: must be a number, got {value!r}")
+    if hint is dict or origin is dict:
+        if isinstance(value, dict):
+            return value
+        raise ConfigError(f"{where}: must be a mapping, got {value!r}")
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise ConfigError(f"{where}: must be a list, got {value!r}")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_convert(v, args[0], f"{where}[{i}]") for i, v in enumerate(value))
+        if len(value) != len(args):
+            raise ConfigError(f"{where}: must be a list of {len(args)} values, got {value!r}")
+        return tuple(_convert(v, a, f"{where}[{i}]") for i, (v, a) in enumerate(zip(value, args, strict=True)))
     return value
 
 
@@ -73,8 +120,13 @@ def read_yaml(path: str | Path) -> dict:
 
 
 def load_section(path: str | Path, section: str, cls: type[T]) -> T:
-    """Read ``section`` of YAML file ``path`` into ``cls`` (missing section gives the defaults)."""
-    return from_dict(cls, read_yaml(path).get(section), f"{path}:{section}")
+    """Read ``section`` of YAML file ``path`` into ``cls`` (missing section gives the defaults); any other
+    section is an error, so a misspelt one is never silently ignored."""
+    sections = read_yaml(path)
+    others = sorted(set(sections) - {section})
+    if others:
+        raise ConfigError(f"{path}: unknown section(s) {others}; this file takes a {section!r} section only")
+    return from_dict(cls, sections.get(section), f"{path}:{section}")
 
 
 def recipes_dir() -> Path:

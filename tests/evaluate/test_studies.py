@@ -7,9 +7,10 @@ from typer.testing import CliRunner
 
 from lowcount.classical.filters import denoise
 from lowcount.cli import app
-from lowcount.evaluate.studies import load_studies, patient_key
+from lowcount.evaluate.studies import load_studies
 from lowcount.io.dicom import read_wholebody
 from lowcount.io.manifest import read_manifest
+from lowcount.io.pseudonym import cohort_secret, pseudonym
 from lowcount.io.truth import load_truth
 
 
@@ -20,7 +21,8 @@ def _rows(manifest, split):
 def test_studies_hold_the_split_s_scans_with_the_fast_truth_at_the_standard_level(small_cohort):
     (study,) = load_studies(small_cohort, "val", "fast3x")
     rows = _rows(small_cohort, "val")
-    assert study.key == patient_key(rows["standard"]["patient_id"]) and "PH" not in study.key
+    secret, _ = cohort_secret(small_cohort)
+    assert study.key == pseudonym(rows["standard"]["patient_id"], secret) and "PH" not in study.key
     np.testing.assert_array_equal(study.fast_counts, read_wholebody(rows["fast3x"]["dicom_path"]).views())
     expected, labels = load_truth(rows["fast3x"]["truth_path"])
     np.testing.assert_allclose(study.fast_truth, 3.0 * expected, rtol=1e-6)

@@ -94,7 +94,32 @@ def test_a_section_of_another_method_is_refused(path):
 )
 def test_bad_and_moved_settings_name_the_fix(sections, message):
     with pytest.raises(ConfigError, match=message):
-        run_config(sections, "test.yaml")
+        run_config({"model": {"name": "se_unet"}, **sections}, "test.yaml")
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("train.batch_size=1.5", r"train.batch_size: must be a whole number, got 1.5"),
+        ("train.steps=2.5", r"train.steps: must be a whole number"),
+        ("train.steps=true", r"train.steps: must be a whole number, got True"),
+        ("train.betas=[0.5]", r"train.betas: must be a list of 2 values"),
+        ("train.lr=fast", r"train.lr: must be a number"),
+        ("supervised.loss=5", r"supervised.loss: must be a list"),
+        ("data.patch=[64.5, 64]", r"data.patch\[0\]: must be a whole number"),
+        ("data.register=yes please", r"data.register: must be true or false"),
+        ("train.lesion_free_seeds=[1, two]", r"train.lesion_free_seeds\[1\]"),
+    ],
+)
+def test_values_of_the_wrong_type_are_refused_by_name(override, message):
+    with pytest.raises(ConfigError, match=message):
+        load_run_config(recipes_dir() / "se_unet.yaml", [override])
+
+
+def test_an_empty_training_config_is_refused(tmp_path):
+    (tmp_path / "empty.yaml").write_text("")
+    with pytest.raises(ConfigError, match="needs a 'model' section"):
+        load_run_config(tmp_path / "empty.yaml")
 
 
 def test_overrides_change_nested_values_and_bad_ones_are_named():

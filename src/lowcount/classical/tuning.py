@@ -99,14 +99,19 @@ def tune(method: str, studies: list, against: str = "standard", grid: dict | Non
 
 
 def tune_on_cohort(
-    method: str, data: str | Path, against: str = "standard", fast: str = "fast3x", fold: int | None = None
+    method: str,
+    data: str | Path,
+    against: str = "standard",
+    fast: str = "fast3x",
+    fold: int | None = None,
+    no_truth: bool = False,
 ) -> dict:
     """:func:`tune` on the validation split (or cross-validation ``fold``) of a cohort; the card also says
     which data it was tuned on."""
     from lowcount.evaluate.studies import load_studies
     from lowcount.io.manifest import manifest_path
 
-    studies = load_studies(data, "val", fast, fold)
+    studies = load_studies(data, "val", fast, fold, no_truth=no_truth)
     card = tune(method, studies, against)
     card["data"] = {"manifest": str(manifest_path(data)), "fast": fast, "fold": fold, "patients": len(studies)}
     return card

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lowcount.cli.common import numbers
+from lowcount.cli.common import exit_on, numbers
 from lowcount.cli.table import Column, render
 
 app = typer.Typer(no_args_is_help=True, help="Measure speed and quality (figures go to docs/benchmarks.md).")
@@ -69,7 +69,8 @@ def bench_simulate(
     """Time `lowcount simulate` end to end (simulation, DICOM and truth files, manifest) and print a table row."""
     from lowcount.bench import bench_simulate as measure
 
-    row = measure(patients, seed, workers, numbers(speeds, "--speeds"), fast_mode, keep)
+    with exit_on():
+        row = measure(patients, seed, workers, numbers(speeds, "--speeds"), fast_mode, keep)
     typer.echo(render([row], SIMULATE))
 
 
@@ -92,7 +93,8 @@ def bench_models(
     typer.echo(
         f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs ({platform.machine()})"
     )
-    rows = [bench_model(name, repeats, train_steps) for name in [m.strip() for m in models.split(",") if m.strip()]]
+    with exit_on():
+        rows = [bench_model(name, repeats, train_steps) for name in [m.strip() for m in models.split(",") if m.strip()]]
     for row in rows:
         row["train_shape"] = f"{row['train_batch']} x {row['train_patch']}"
     typer.echo(render(rows, MODELS))
@@ -107,7 +109,8 @@ def bench_quality(
     """Speed and quality of the shipped models and the classical baselines on a fixed held-out phantom set."""
     from lowcount.bench import bench_quality as measure
 
-    result = measure(out, patients, seed)
+    with exit_on():
+        result = measure(out, patients, seed)
     rows = [{"method": name, **result["speed"].get(name, {}), **q} for name, q in result["quality"].items()]
     typer.echo(render(rows, QUALITY))
     typer.echo(f"peak memory {result['peak_rss_mb']:.0f} MB; {out / 'bench.json'}")
@@ -123,7 +126,8 @@ def bench_hot_spots(
     and the enhanced scan's hot spots that the raw fast scan does not explain (created)."""
     from lowcount.bench import bench_hot_spots as measure
 
-    rows = measure(model, [int(s) for s in seeds.split(",") if s.strip()], speed_factor)
+    with exit_on():
+        rows = measure(model, [int(s) for s in seeds.split(",") if s.strip()], speed_factor)
     counts = ("standard", "raw_fast", "enhanced", "created")
     shown = [{**r, "view": "ANT" if r["view"] == 0 else "POST"} for r in rows]
     total = {"seed": "all", "view": "", **{key: sum(r[key] for r in rows) for key in counts}}

@@ -9,13 +9,23 @@ import typer
 
 @contextlib.contextmanager
 def exit_on(*errors: type[Exception]):
-    """Report ``errors`` raised inside as ``error: <message>`` on stderr and exit with code 2.
+    """Report lowcount's errors (ValueError and its kinds: ConfigError, DicomInputError, ManifestError, and
+    ``errors``) and file-system errors as ``error: <message>`` on stderr and exit with code 2, never a traceback.
 
-    Library errors already name the file, the field and the fix, so the message is printed as it is.
+    Library errors already name the file, the field and the fix, so the message is printed as it is; an
+    OSError (a read-only or full disk, a missing folder) is said with its file and what to check.
     """
     try:
         yield
-    except errors as exc:
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(
+            f"error: {where}{exc.strerror or exc}; check that the folder exists and is writable and that the disk "
+            "has space",
+            err=True,
+        )
+        raise typer.Exit(code=2) from exc
+    except (ValueError, *errors) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
 

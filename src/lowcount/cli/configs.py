@@ -32,7 +32,7 @@ def show(name: Annotated[str, typer.Argument(help="A name from `lowcount configs
     """Print a shipped config (YAML with its comments)."""
     from lowcount.config import ConfigError, recipe_path, recipes_dir
 
-    with exit_on(ConfigError):
+    with exit_on():
         path = recipe_path(name)
         if recipes_dir() not in path.resolve().parents:
             raise ConfigError(f"{name}: not a shipped config; `lowcount configs` lists them")

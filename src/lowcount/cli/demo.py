@@ -34,7 +34,7 @@ def demo(
     classical baselines, score everything against the standard scans and the truth, write the HTML report."""
     from lowcount.demo import QUICK, DemoPlan, run_demo
 
-    with exit_on(ValueError, FileNotFoundError):
+    with exit_on():
         headline = run_demo(out, QUICK if quick else DemoPlan(), train)
     rows = [{"method": name, **numbers} for name, numbers in headline.items()]
     typer.echo("\n" + render(rows, HEADLINE, "plain"))

@@ -39,10 +39,9 @@ def enhance(
     """Enhance fast scans with a trained model or a classical filter: DICOM in, derived DICOM (new series) out."""
     from lowcount.inference import enhance_files
     from lowcount.inference.methods import load_enhancer
-    from lowcount.io.dicom import DicomInputError
     from lowcount.train.selection import count_safety_warning
 
-    with exit_on(DicomInputError, ValueError, FileNotFoundError):
+    with exit_on():
         filters = assignments(param, "--param")
         enhancer = load_enhancer(model, method, params, filters, anscombe, device, precision, tile)
         validation = enhancer.meta.get("validation") or {}
@@ -65,12 +64,13 @@ def tune(
     fold: Annotated[
         int | None, typer.Option(help="Tune on this cross-validation fold instead of the val split.")
     ] = None,
+    no_truth: Annotated[bool, typer.Option(help="Ignore the truth files the manifest names.")] = False,
 ) -> None:
     """Choose a classical filter's parameters on the validation split (grid search, best mean PSNR)."""
     from lowcount.classical.tuning import save_card, tune_on_cohort
 
-    with exit_on(ValueError):
-        card = tune_on_cohort(method, data, against, fast, fold)
+    with exit_on():
+        card = tune_on_cohort(method, data, against, fast, fold, no_truth)
         save_card(card, out)
     values = ", ".join(f"{k} {v:g}" for k, v in card["params"].items())
     typer.echo(
@@ -86,6 +86,6 @@ def export_onnx(
     """Export a trained network to ONNX and check ONNX Runtime against PyTorch."""
     from lowcount.models.export import export_onnx as export
 
-    with exit_on(ValueError):
+    with exit_on():
         path = export(model, out)
     typer.echo(f"wrote {path} (ONNX Runtime matches PyTorch)")

@@ -51,17 +51,19 @@ def evaluate(
         Path | None,
         typer.Option(help="CSV of circular ROIs (sop_uid, view, row, col, radius_px, region[, name]); see the README."),
     ] = None,
+    no_truth: Annotated[
+        bool, typer.Option(help="Score against the standard scans only, even if the manifest names truth files.")
+    ] = False,
 ) -> None:
     """Score the raw fast scans, each prediction folder and the standard scans; write the HTML report.
 
     Without truth (real scans), everything is scored against the standard scan."""
     from lowcount.evaluate.cohort import evaluate_cohort, parse_predictions
-    from lowcount.io.manifest import ManifestError
 
-    with exit_on(ManifestError, ValueError, FileNotFoundError):
+    with exit_on():
         predictions = parse_predictions(pred or [], fast)
         result = evaluate_cohort(
-            manifest, predictions, out, split, fast, feature_net, threshold, inception_weights, rois
+            manifest, predictions, out, split, fast, feature_net, threshold, inception_weights, rois, no_truth
         )
     rows = [{"method": name, **numbers} for name, numbers in result.headline.items()]
     typer.echo(render(rows, WITH_TRUTH if result.with_truth else WITHOUT_TRUTH, "plain"))

@@ -23,7 +23,7 @@ def index(
     """Index a site's own whole-body DICOM files into a manifest (standard = the slowest scan per patient)."""
     from lowcount.io.index import write_index
 
-    with exit_on(ValueError):
+    with exit_on():
         result, manifest = write_index(folder, out, split, seed)
     for problem in result.skipped:
         typer.echo(f"skipped: {problem}", err=True)
@@ -35,9 +35,9 @@ def index(
 
 def info(files: Annotated[list[Path], typer.Argument(help="NM file(s) of one acquisition.")]) -> None:
     """Read a whole-body NM acquisition and report how lowcount sees it (no patient identifiers)."""
-    from lowcount.io.dicom import DicomInputError, describe_scan, read_wholebody
+    from lowcount.io.dicom import describe_scan, read_wholebody
 
-    with exit_on(DicomInputError):
+    with exit_on():
         scan = read_wholebody(files)
     for line in describe_scan(scan):
         typer.echo(line)

@@ -26,5 +26,5 @@ def ship_models(
     """Rebuild the shipped models, filter settings and observer threshold (hours of CPU; resumable)."""
     from lowcount.ship import build
 
-    with exit_on(ValueError):
+    with exit_on():
         build(work, patients, seed, only=tuple(only or ()))

@@ -13,7 +13,9 @@ from lowcount.cli.common import exit_on, numbers
 def simulate(
     out: Annotated[Path, typer.Option(help="Folder to write the cohort into.")],
     patients: Annotated[int, typer.Option(min=1, help="Number of patients.")] = 10,
-    seed: Annotated[int, typer.Option(help="Master seed: the same seed gives the same cohort, bit for bit.")] = 0,
+    seed: Annotated[
+        int, typer.Option(min=0, help="Master seed: the same seed gives the same cohort, bit for bit.")
+    ] = 0,
     speeds: Annotated[str | None, typer.Option(help="Fast-scan speed factors, e.g. 2,3.")] = None,
     fast_mode: Annotated[str | None, typer.Option(help="independent (realistic) or thinned (binomial).")] = None,
     config: Annotated[
@@ -35,7 +37,7 @@ def simulate(
     except (ConfigError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from exc
     start = time.perf_counter()
-    with exit_on(ValueError):
+    with exit_on():
         manifest = simulate_cohort(out, patients, seed, cfg, workers=workers, progress=progress)
     elapsed = time.perf_counter() - start
     typer.echo(f"wrote {patients} patients x {1 + len(cfg.speed_factors)} acquisitions in {elapsed:.1f} s: {manifest}")

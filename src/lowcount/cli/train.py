@@ -33,21 +33,24 @@ def train_command(
     all_folds: Annotated[bool, typer.Option(help="Train every fold into OUT/fold<K>.")] = False,
     device: Annotated[str | None, typer.Option(help="cpu, cuda or cuda:N (default: cuda when available).")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    no_truth: Annotated[
+        bool, typer.Option(help="Validate against the standard scans only, even if the manifest names truth files.")
+    ] = False,
     set_: Annotated[
         list[str] | None,
         typer.Option("--set", help="Override a config value: section.key=value (YAML), e.g. train.steps=500."),
     ] = None,
 ) -> None:
     """Train a model (supervised, GAN or CycleGAN); works the same under `torchrun --nproc-per-node N`."""
-    from lowcount.config import ConfigError, recipe_path
+    from lowcount.config import recipe_path
     from lowcount.train.run import train, train_folds
 
     overrides = tuple(set_ or ())
-    with exit_on(ConfigError, ValueError, FileNotFoundError):
+    with exit_on(FloatingPointError):  # a loss that became NaN says so and what to change
         path = recipe_path(config)
         if all_folds:
-            for k, metrics in train_folds(path, data, out, resume, device, progress, overrides).items():
+            for k, metrics in train_folds(path, data, out, resume, device, progress, overrides, no_truth).items():
                 _report(metrics, out / f"fold{k}", f"fold {k}: ")
             return
-        metrics = train(path, data, out, resume, fold, device, progress, overrides)
+        metrics = train(path, data, out, resume, fold, device, progress, overrides, no_truth)
     _report(metrics, out)

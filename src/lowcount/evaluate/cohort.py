@@ -46,6 +46,7 @@ def evaluate_cohort(
     threshold: float | None = None,
     inception_weights: str | Path | None = None,
     rois: str | Path | None = None,
+    no_truth: bool = False,
 ) -> Evaluation:
     """Write the report of ``split`` into ``out`` (see the module docstring).
 
@@ -56,6 +57,7 @@ def evaluate_cohort(
         threshold: the observer's threshold (None: 0.1 false spots per view on the val split's standard scans).
         inception_weights: pytorch-fid's Inception file, for a standard FID column.
         rois: a CSV of circular regions of interest (lowcount.evaluate.rois).
+        no_truth: score against the standard scans only, even where the manifest names truth files.
     """
     from lowcount.evaluate.features import load_feature_network
     from lowcount.evaluate.predictions import load_predictions
@@ -64,7 +66,7 @@ def evaluate_cohort(
     from lowcount.evaluate.scoring import standard_threshold
     from lowcount.evaluate.studies import load_studies
 
-    studies = load_studies(manifest, split, fast)
+    studies = load_studies(manifest, split, fast, no_truth=no_truth)
     with_truth = all(s.has_truth for s in studies)
     methods: dict[str, Method] = {f"{fast} (raw)": raw_fast(studies)}
     for name, folder in predictions.items():

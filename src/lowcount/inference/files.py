@@ -21,6 +21,46 @@ def describe_input(velocity_cm_min: float | None, k: float) -> str:
     return f"input acquired at {speed}, enhanced as a {k:g}x fast scan"
 
 
+def _planned_images(images: list[Path], out_dir: Path) -> None:
+    """Refuse image inputs whose outputs would overwrite an input or each other (same file name)."""
+    seen: dict[str, Path] = {}
+    for path in images:
+        if (out_dir / path.name).resolve() == path.resolve():
+            raise ValueError(f"{path}: the output folder is the input's; choose another --out")
+        if path.name in seen:
+            raise ValueError(
+                f"{seen[path.name]} and {path}: both would be written as {out_dir / path.name}; enhance them into "
+                "separate --out folders"
+            )
+        seen[path.name] = path
+
+
+def _enhance_dicom(enhancer, group: list[Path], k: float, stage: Path, preview: bool) -> list[str]:
+    from lowcount.io.dicom import read_wholebody, write_enhanced
+
+    scan = read_wholebody(group)
+    enhanced = enhancer.enhance(scan.views(), k)
+    model = enhancer.meta.get("model", "model")
+    version = enhancer.meta.get("lowcount_version", "")
+    description = describe_input(scan.scan_velocity_cm_min, k)
+    outputs = write_enhanced(group, enhanced[0], enhanced[1], stage, f"lowcount {model}", version, description)
+    if preview:
+        save_preview(scan.views(), enhanced, k, stage / f"{outputs[0].stem}_preview.png")
+    return [p.name for p in outputs]
+
+
+def _enhance_image(enhancer, path: Path, k: float, stage: Path, preview: bool) -> list[str]:
+    from lowcount.io.images import read_counts_image, write_counts_image
+
+    counts = read_counts_image(path)
+    enhanced = enhancer.enhance(counts, k)
+    written = write_counts_image(stage / path.name, enhanced)
+    if preview:
+        views = counts.reshape(-1, *counts.shape[-2:])
+        save_preview(views, enhanced.reshape(views.shape), k, stage / f"{path.stem}_preview.png")
+    return [written.name]
+
+
 def enhance_files(
     enhancer: Enhancer | ClassicalEnhancer,
     inputs: list[Path],
@@ -30,46 +70,27 @@ def enhance_files(
 ) -> list[Path]:
     """Enhance each input file; DICOM in gives derived DICOM out, PNG/TIFF/NPY give the same format.
 
-    Returns the written files (previews excluded).
+    Each input's outputs (the enhanced file and its preview) are written as a unit: staged, then moved into
+    ``out_dir`` together, so a failure (a bad input, a full disk) leaves nothing of that input behind. Inputs
+    whose outputs would collide are refused before anything is written. Returns the written files
+    (previews excluded).
     """
-    from lowcount.io.dicom import read_wholebody, write_enhanced
-    from lowcount.io.images import FORMATS, read_counts_image, write_counts_image
+    from lowcount.io.atomic import remove_stale_parts, remove_stale_staging, staged_folder
+    from lowcount.io.images import FORMATS
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    remove_stale_parts(out_dir)
+    remove_stale_staging(out_dir)
     k = speed_factor or enhancer.speed_factor or 1.0
     images = [p for p in inputs if p.suffix.lower() in FORMATS]
-    for group in group_dicom_series([p for p in inputs if p.suffix.lower() not in FORMATS]):
-        scan = read_wholebody(group)
-        enhanced = enhancer.enhance(scan.views(), k)
-        model = enhancer.meta.get("model", "model")
-        version = enhancer.meta.get("lowcount_version", "")
-        outputs = write_enhanced(
-            group,
-            enhanced[0],
-            enhanced[1],
-            out_dir,
-            f"lowcount {model}",
-            version,
-            describe_input(scan.scan_velocity_cm_min, k),
-        )
-        written += outputs
-        if preview:
-            save_preview(scan.views(), enhanced, k, out_dir / f"{outputs[0].stem}_preview.png")
-    for path in images:
-        counts = read_counts_image(path)
-        enhanced = enhancer.enhance(counts, k)
-        target = out_dir / path.name
-        if target.resolve() == path.resolve():
-            raise ValueError(f"{path}: the output folder is the input's; choose another --out")
-        written.append(write_counts_image(target, enhanced))
-        if preview:
-            save_preview(
-                counts.reshape(-1, *counts.shape[-2:]),
-                enhanced.reshape(-1, *counts.shape[-2:]),
-                k,
-                out_dir / f"{path.stem}_preview.png",
-            )
+    _planned_images(images, out_dir)
+    units = [(_enhance_dicom, group) for group in group_dicom_series([p for p in inputs if p not in images])]
+    units += [(_enhance_image, path) for path in images]
+    written: list[Path] = []
+    for enhance_one, source in units:
+        with staged_folder(out_dir) as stage:
+            names = enhance_one(enhancer, source, k, stage, preview)
+        written += [out_dir / name for name in names]
     return written
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,6 +127,7 @@ def read_manifest(path: str | Path) -> list[dict]:
         rows = []
         split_of: dict[str, str] = {}
         for line, raw in enumerate(reader, start=2):
+            _check_row(raw, line, path)
             row: dict = dict(raw)
             for key in _NUMERIC:
                 try:
@@ -144,10 +146,27 @@ def read_manifest(path: str | Path) -> list[dict]:
                     f"{path}: line {line}: a patient appears in splits {previous!r} and "
                     f"{raw['split']!r}; a patient must stay in one split."
                 )
+            if not (math.isfinite(row["speed_factor"]) and row["speed_factor"] >= 1.0):
+                raise ManifestError(
+                    f"{path}: line {line}, column speed_factor: {raw['speed_factor']!r} must be a number >= 1 "
+                    "(1 for the standard scan)."
+                )
             for key in ("dicom_path", "truth_path"):
                 row[key] = str((path.parent / raw[key]).resolve()) if raw[key] else ""
             rows.append(row)
     return rows
+
+
+def _check_row(raw: dict, line: int, path: Path) -> None:
+    """A CSV row with every column filled where lowcount needs a value."""
+    if None in raw:
+        raise ManifestError(f"{path}: line {line}: more values than columns. Regenerate the manifest.")
+    missing = [key for key in MANIFEST_COLUMNS if raw.get(key) is None]
+    if missing:
+        raise ManifestError(f"{path}: line {line}: no value for column(s) {missing}. Regenerate the manifest.")
+    empty = [key for key in ("patient_id", "acquisition", "dicom_path", "sop_uid") if not raw[key].strip()]
+    if empty:
+        raise ManifestError(f"{path}: line {line}: column(s) {empty} are empty; every acquisition needs them.")
 
 
 def select_patients(rows: list[dict], role: str, fold: int | None = None) -> list[str]:

@@ -45,3 +45,24 @@ def has_truth(row: dict) -> bool:
     """Whether a manifest row points at an existing truth file."""
     path = row.get("truth_path")
     return bool(path) and Path(path).is_file()
+
+
+def cohort_has_truth(rows: list[dict], manifest: str | Path, no_truth: bool = False) -> bool:
+    """Whether the truth-based checks apply to ``rows``: every row names an existing truth file. A site's own
+    scans name none (False); ``no_truth`` leaves them out on purpose (False). A cohort whose truth files are
+    missing or only partly named is an error: those checks (count fidelity, created hot spots, the observer)
+    would otherwise be dropped without a word."""
+    from lowcount.io.manifest import ManifestError
+
+    named = [row for row in rows if row.get("truth_path")]
+    if no_truth or not named:
+        return False
+    missing = [row for row in named if not Path(row["truth_path"]).is_file()]
+    if missing or len(named) < len(rows):
+        example = missing[0]["truth_path"] if missing else "rows without truth_path"
+        raise ManifestError(
+            f"{manifest}: {len(missing) + len(rows) - len(named)} of {len(rows)} acquisitions have no truth file "
+            f"(e.g. {example}); without them the truth-based checks would be skipped. Restore the files, or pass "
+            "--no-truth to score against the standard scans only"
+        )
+    return True

@@ -66,22 +66,93 @@ def resolve_weights(path: str | Path) -> Path:
     return path
 
 
+MAX_PARAMETERS = 100_000_000  # 400 MB of float32; the largest recipe (RRDBNet GAN) has about 10 M
+SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain_json(value, depth: int = 0) -> bool:
+    if isinstance(value, SCALARS):
+        return True
+    if depth > 3:
+        return False
+    if isinstance(value, list):
+        return all(_plain_json(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain_json(v, depth + 1) for k, v in value.items())
+    return False
+
+
 def read_sidecar(path: str | Path) -> dict:
-    """The JSON sidecar of a weights file, checked."""
+    """The JSON sidecar of a weights file, checked against its schema: a mapping with ``format``
+    ``lowcount-weights``, ``model`` (a name in lowcount.models.MODELS), ``model_args`` (a mapping of plain
+    values), and optional ``data``, ``validation`` and ``speed_factor`` of the right kinds."""
+    from lowcount.models import MODELS
+
     sidecar = Path(path).with_suffix(".json")
     if not sidecar.is_file():
         raise ValueError(f"{sidecar}: missing; lowcount weights need their .json sidecar beside the .safetensors file")
     try:
         meta = json.loads(sidecar.read_text())
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{sidecar}: not valid JSON ({exc})") from exc
-    if meta.get("format") != "lowcount-weights" or "model" not in meta:
-        raise ValueError(f"{sidecar}: not a lowcount weights sidecar (missing 'format' or 'model')")
+    if not isinstance(meta, dict) or meta.get("format") != "lowcount-weights" or "model" not in meta:
+        raise ValueError(f"{sidecar}: not a lowcount weights sidecar (a mapping with 'format' and 'model')")
+    problems = []
+    if meta["model"] not in MODELS:
+        problems.append(f"model {meta['model']!r} is not one of {sorted(MODELS)}")
+    if not isinstance(meta.get("model_args"), dict) or not _plain_json(meta["model_args"]):
+        problems.append("model_args must be a mapping of numbers, strings and lists")
+    for key, kind in (("data", dict), ("validation", dict), ("speed_factor", int | float | None)):
+        if key in meta and not isinstance(meta[key], kind):
+            problems.append(f"{key} must be {'a mapping' if kind is dict else 'a number'}")
+    speed = meta.get("speed_factor")
+    if isinstance(speed, int | float) and not 0 < speed <= 100:
+        problems.append(f"speed_factor {speed} must be in (0, 100]")
+    if problems:
+        raise ValueError(f"{sidecar}: {'; '.join(problems)}; use the sidecar `lowcount train` wrote")
     return meta
 
 
+def _architecture(path: Path, meta: dict):
+    """The sidecar's network built without memory (meta device), its size checked and its tensor shapes
+    compared with the safetensors header, before anything is allocated."""
+    import torch
+    from safetensors import SafetensorError, safe_open
+
+    from lowcount.models import build_model
+
+    args = {k: tuple(v) if isinstance(v, list) else v for k, v in meta["model_args"].items()}
+    with torch.device("meta"):
+        model = build_model(meta["model"], **args)
+    n_parameters = sum(p.numel() for p in model.parameters())
+    if n_parameters > MAX_PARAMETERS:
+        raise ValueError(
+            f"{path}: the sidecar asks for {meta['model']!r} with {n_parameters:,} parameters, more than lowcount "
+            f"loads ({MAX_PARAMETERS:,}); the sidecar is damaged or not lowcount's"
+        )
+    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    try:
+        with safe_open(str(path), framework="pt") as weights:
+            stored = {k: tuple(weights.get_slice(k).get_shape()) for k in weights.keys()}  # noqa: SIM118
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise ValueError(f"{path}: not a readable safetensors file ({exc}); copy the weights again") from exc
+    missing, unexpected = sorted(set(expected) - set(stored)), sorted(set(stored) - set(expected))
+    wrong = [k for k in expected if k in stored and stored[k] != expected[k]]
+    if missing or unexpected or wrong:
+        raise ValueError(
+            f"{path}: weights do not fit model {meta['model']!r} with {meta['model_args']}: missing {missing[:5]}, "
+            f"unexpected {unexpected[:5]}, other shapes {wrong[:5]}"
+        )
+    return args
+
+
 def load_weights(path: str | Path, device: str = "cpu"):
-    """(model, sidecar) from ``path``; the model is in eval mode on ``device``."""
+    """(model, sidecar) from ``path``; the model is in eval mode on ``device``.
+
+    The sidecar is checked (:func:`read_sidecar`) and the file's tensor names and shapes against the declared
+    architecture before the network is built; a damaged file is a ValueError naming it.
+    """
+    from safetensors import SafetensorError
     from safetensors.torch import load_file
 
     from lowcount.models import build_model
@@ -90,21 +161,13 @@ def load_weights(path: str | Path, device: str = "cpu"):
     if not path.is_file():
         raise ValueError(f"{path}: no such weights file")
     meta = read_sidecar(path)
-    args = {k: tuple(v) if isinstance(v, list) else v for k, v in meta["model_args"].items()}
+    args = _architecture(path, meta)
     model = build_model(meta["model"], **args)
-    state = load_file(str(path), device=device)
     try:
-        missing, unexpected = model.load_state_dict(state, strict=False)
-    except RuntimeError as exc:  # tensor shapes differ
-        raise ValueError(
-            f"{path}: weights do not fit model {meta['model']!r} with {meta['model_args']}: "
-            f"{str(exc).splitlines()[1].strip() if len(str(exc).splitlines()) > 1 else exc}"
-        ) from exc
-    if missing or unexpected:
-        raise ValueError(
-            f"{path}: weights do not fit model {meta['model']!r} with {meta['model_args']}: "
-            f"missing {sorted(missing)[:5]}, unexpected {sorted(unexpected)[:5]}"
-        )
+        state = load_file(str(path), device=device)
+        model.load_state_dict(state, strict=True)
+    except (SafetensorError, RuntimeError) as exc:
+        raise ValueError(f"{path}: the weights cannot be loaded ({exc}); copy the file again") from exc
     return model.to(device).eval(), meta
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lowcount.io.atomic import atomic_write_text
+from lowcount.io.atomic import atomic_write_text, remove_stale_parts, remove_stale_staging, staged_folder
 from lowcount.io.dicom import UID_ROOT, NMHeader, write_wholebody
 from lowcount.io.manifest import assign_splits, write_manifest
 from lowcount.io.truth import save_truth
@@ -207,7 +207,9 @@ def simulate_cohort(
     """Simulate ``patients`` patients and write them to ``out_dir``; returns the manifest path.
 
     Args:
-        out_dir: folder to write into (created; existing files of the same names are replaced).
+        out_dir: folder to write into (created; existing files of the same names are replaced). Every file
+            is staged and moved in when the cohort is complete, the manifest last: a failed run leaves no
+            cohort, and a folder with a manifest holds every file it names.
         patients: cohort size, >= 1.
         seed: master seed.
         cfg: settings (default :class:`PhantomConfig`).
@@ -223,21 +225,25 @@ def simulate_cohort(
     cfg = cfg or PhantomConfig()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    (out / "manifest.csv").unlink(missing_ok=True)  # a cohort is complete when its manifest is there
+    remove_stale_staging(out)
+    remove_stale_parts(out)
     children = np.random.SeedSequence(seed).spawn(patients + 1)
-    results = _run_jobs([_Job(seed, i, children[i], cfg, str(out)) for i in range(patients)], workers, progress)
-    ids = [patient_id(seed, i) for i in range(patients)]
-    splits = assign_splits(ids, np.random.default_rng(children[-1]))
-    manifest_rows, patient_rows, lesion_rows = [], [], []
-    for rows, patient_row, lesions in results:
-        s = splits[patient_row["patient_id"]]
-        manifest_rows += [{**row, "fold": s.fold, "split": s.split} for row in rows]
-        patient_rows.append({**patient_row, "fold": s.fold, "split": s.split})
-        lesion_rows += lesions
-    write_manifest(out / "manifest.csv", manifest_rows)
-    _write_csv(out / "patients.csv", patient_rows)
-    _write_csv(out / "lesions.csv", lesion_rows, list(LESION_COLUMNS))
-    meta = {"lowcount_version": __version__, "seed": seed, "patients": patients, "config": asdict(cfg)}
-    atomic_write_text(out / "cohort.json", json.dumps(meta, indent=2, default=list) + "\n")
+    with staged_folder(out) as stage:  # every file of the cohort, or none
+        results = _run_jobs([_Job(seed, i, children[i], cfg, str(stage)) for i in range(patients)], workers, progress)
+        ids = [patient_id(seed, i) for i in range(patients)]
+        splits = assign_splits(ids, np.random.default_rng(children[-1]))
+        manifest_rows, patient_rows, lesion_rows = [], [], []
+        for rows, patient_row, lesions in results:
+            s = splits[patient_row["patient_id"]]
+            manifest_rows += [{**row, "fold": s.fold, "split": s.split} for row in rows]
+            patient_rows.append({**patient_row, "fold": s.fold, "split": s.split})
+            lesion_rows += lesions
+        _write_csv(stage / "patients.csv", patient_rows)
+        _write_csv(stage / "lesions.csv", lesion_rows, list(LESION_COLUMNS))
+        meta = {"lowcount_version": __version__, "seed": seed, "patients": patients, "config": asdict(cfg)}
+        atomic_write_text(stage / "cohort.json", json.dumps(meta, indent=2, default=list) + "\n")
+    write_manifest(out / "manifest.csv", manifest_rows)  # last: it vouches for everything above
     return out / "manifest.csv"
 
 

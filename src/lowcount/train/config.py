@@ -225,6 +225,11 @@ def run_config(sections: dict, where: str = "config") -> RunConfig:
 
     if moved := _moved_keys(sections):
         raise ConfigError(f"{where}: {'; '.join(moved)}")
+    if not isinstance(sections.get("model"), dict):
+        raise ConfigError(
+            f"{where}: a training config needs a 'model' section naming the network (e.g. model: {{name: se_unet}}); "
+            "`lowcount configs show se_unet` prints a complete one"
+        )
     train_cfg = from_dict(TrainConfig, sections.get("train"), f"{where}:train")
     name = train_cfg.method
     others = sorted(set(sections) - {"model", "data", "train", name})
@@ -240,7 +245,7 @@ def run_config(sections: dict, where: str = "config") -> RunConfig:
             model=from_dict(ModelConfig, sections.get("model"), f"{where}:model"),
             data=from_dict(DataConfig, sections.get("data"), f"{where}:data"),
             train=train_cfg,
-            method=from_dict(METHOD_CONFIGS[name], sections.get(name), f"{where}:{name} (train.method {name})"),
+            method=from_dict(METHOD_CONFIGS[name], sections.get(name), f"{where}:{name}", f" for train.method {name}"),
         )
     except ValueError as exc:
         if isinstance(exc, ConfigError):

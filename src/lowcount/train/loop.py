@@ -3,7 +3,9 @@
 Order of samples: epoch ``e`` visits ``permutation(seed, e)``; with N processes, process r takes every
 N-th index from r (so the global batch of N processes with batch b is the single-process batch N x b).
 A run stopped at step s restarts at epoch s // steps_per_epoch, batch s % steps_per_epoch, with the
-optimiser, scheduler, EMA and RNG states of its checkpoint: it continues bit for bit.
+optimiser, scheduler, EMA and RNG states of its checkpoint: it continues bit for bit. A finished run
+resumed trains nothing and exports the same weights with the same validation card again (which also
+completes an export that a kill interrupted); temporary files of killed writes are removed.
 
 The run directory holds ``config.yaml`` (the resolved config), ``log.csv`` (one row per logged step
 and per validation), TensorBoard event files in ``tensorboard/``, ``last.pt`` (every
@@ -22,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lowcount.io.atomic import atomic_write_text
+from lowcount.io.atomic import atomic_write_text, remove_stale_parts
 from lowcount.train.checkpoint import BEST, LAST, load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from lowcount.train.config import TrainConfig
 from lowcount.train.distributed import Dist
@@ -58,13 +60,13 @@ def _loader(train_set, cfg: TrainConfig, dist: Dist, epoch: int, offset: int, st
     return DataLoader(train_set, batch_sampler=batches, num_workers=cfg.num_workers)
 
 
-def _resume(method, run: Path, dist: Dist, best: BestValidation) -> int:
-    """Load ``run/last.pt`` into ``method``, ``best`` and the RNGs; returns its step."""
+def _resume(method, run: Path, dist: Dist, best: BestValidation) -> tuple[int, dict[str, float]]:
+    """Load ``run/last.pt`` into ``method``, ``best`` and the RNGs; returns its step and last validation."""
     state = load_checkpoint(run / LAST, dist.device)
     method.load_state_dict(state["method"])
     best.load_state_dict(state)
     set_rng_state(state["rng"])
-    return int(state["step"])
+    return int(state["step"]), dict(state.get("last_metrics", {}))
 
 
 def fit(
@@ -101,19 +103,18 @@ def fit(
     run = Path(run_dir)
     if dist.main:
         run.mkdir(parents=True, exist_ok=True)
+        remove_stale_parts(run)  # left by a write that a kill interrupted
     steps_per_epoch = _steps_per_epoch(len(train_set), cfg, dist)
     best = BestValidation()
-    step = _resume(method, run, dist, best) if resume else 0
+    step, last_metrics = _resume(method, run, dist, best) if resume else (0, {})
     log = RunLog(run, step, resume) if dist.main else None
     bar = tqdm(total=cfg.steps, initial=step, desc="training", unit="step", disable=not (progress and dist.main))
-    last_metrics: dict[str, float] = {}
     metrics: dict[str, float] = {}
     started, started_step = time.perf_counter(), step
 
     def checkpoint(name: str) -> None:
-        save_checkpoint(
-            run / name, {"method": method.state_dict(), "step": step, **best.state_dict(), "rng": rng_state()}
-        )
+        state = {"method": method.state_dict(), "step": step, **best.state_dict(), "last_metrics": last_metrics}
+        save_checkpoint(run / name, {**state, "rng": rng_state()})
 
     while step < cfg.steps:
         epoch, offset = divmod(step, steps_per_epoch)

@@ -13,9 +13,11 @@ from lowcount.data.unpaired import UnpairedScans
 from lowcount.evaluate.validation import LesionFreeCheck, Validator, joined
 from lowcount.io.atomic import atomic_write_text
 from lowcount.io.manifest import manifest_path, read_manifest
+from lowcount.io.truth import cohort_has_truth
 from lowcount.models import build_model
 from lowcount.models.patchgan import build_discriminator
 from lowcount.models.weights import save_weights
+from lowcount.train.checkpoint import LAST
 from lowcount.train.config import RunConfig, load_run_config, plain
 from lowcount.train.cyclegan import CycleGAN
 from lowcount.train.distributed import Dist, barrier, setup, teardown, wrap
@@ -37,19 +39,30 @@ def train(
     device: str | None = None,
     progress: bool = True,
     overrides: tuple[str, ...] = (),
+    no_truth: bool = False,
 ) -> dict[str, float]:
     """Train one model; returns the validation metrics of the exported weights (``psnr``, ``ssim``,
     ``input_psnr``...: the last validation, or with ``train.export: best`` the chosen one's).
 
-    ``overrides`` (``section.key=value``) change a config read from a file.
+    ``overrides`` (``section.key=value``) change a config read from a file. Validation uses the phantom's
+    truth when the manifest names it (missing truth files are an error), never with ``no_truth``. A run
+    folder this call created is removed again when the run fails before its first checkpoint.
     """
     cfg = config if isinstance(config, RunConfig) else load_run_config(config, overrides)
     manifest = manifest_path(data_dir)
+    out = Path(out_dir)
+    created = not out.exists()
     dist = setup(device)
     try:
-        metrics = _train(cfg, manifest, Path(out_dir), dist, resume, fold, progress)
+        metrics = _train(cfg, manifest, out, dist, resume, fold, progress, no_truth)
         barrier(dist)
         return metrics
+    except Exception:
+        if created and dist.main and out.is_dir() and not (out / LAST).is_file():
+            import shutil
+
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     finally:
         teardown(dist)
 
@@ -62,11 +75,14 @@ def train_folds(
     device: str | None = None,
     progress: bool = True,
     overrides: tuple[str, ...] = (),
+    no_truth: bool = False,
 ) -> dict[int, dict[str, float]]:
     """5-fold cross-validation: one run per fold of the manifest into ``out_dir/fold<k>``; {fold: metrics}."""
     folds = sorted({row["fold"] for row in read_manifest(data_dir)})
     out = Path(out_dir)
-    return {k: train(config, data_dir, out / f"fold{k}", resume, k, device, progress, overrides) for k in folds}
+    return {
+        k: train(config, data_dir, out / f"fold{k}", resume, k, device, progress, overrides, no_truth) for k in folds
+    }
 
 
 def exported_validation(run: str | Path) -> dict | None:
@@ -76,7 +92,14 @@ def exported_validation(run: str | Path) -> dict | None:
 
 
 def _train(
-    cfg: RunConfig, manifest: Path, out: Path, dist: Dist, resume: bool, fold: int | None, progress: bool
+    cfg: RunConfig,
+    manifest: Path,
+    out: Path,
+    dist: Dist,
+    resume: bool,
+    fold: int | None,
+    progress: bool,
+    no_truth: bool = False,
 ) -> dict[str, float]:
     torch.manual_seed(cfg.train.seed)
     net = build_model(cfg.model.name, **model_args(cfg))
@@ -101,7 +124,8 @@ def _train(
         rows = read_manifest(manifest)
         real_fast = data_cfg.pairs in ("thinned", "split") and any(r["acquisition"] == data_cfg.fast for r in rows)
         val_cfg = replace(data_cfg, pairs="acquired") if real_fast else data_cfg
-        val_set = PairedScans(manifest, "val", val_cfg, fold, cfg.train.seed, with_truth=_has_truth(rows))
+        with_truth = cohort_has_truth(rows, manifest, no_truth)
+        val_set = PairedScans(manifest, "val", val_cfg, fold, cfg.train.seed, with_truth=with_truth)
         validate = Validator(val_set)
         out.mkdir(parents=True, exist_ok=True)
         import yaml
@@ -152,12 +176,6 @@ def build_method(cfg: RunConfig, net, dist: Dist, perceptual=None):
         return PairedGAN(net, critic, cfg.train, settings, dist.device, perceptual, dist)
     critic = build_discriminator(settings.critic.name, **settings.critic.args)
     return CycleGAN(net, critic, cfg.train, settings, dist.device, dist)
-
-
-def _has_truth(rows: list[dict]) -> bool:
-    from lowcount.io.truth import has_truth
-
-    return all(has_truth(r) for r in rows)
 
 
 def _speed_factor(manifest: Path, acquisition: str) -> float:
