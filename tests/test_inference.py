@@ -86,6 +86,8 @@ def test_cli_enhance_writes_valid_derived_dicom_and_a_preview(tmp_path, fast_sca
     assert ds.StudyInstanceUID == src.StudyInstanceUID and ds.SeriesInstanceUID != src.SeriesInstanceUID
     assert ds.ImageType[0] == "DERIVED" and ENHANCED_MARKER in ds.SeriesDescription
     assert "45 cm/min" in ds.DerivationDescription
+    assert "self-check: estimated gain over gaussian" in ds.DerivationDescription  # the identity is judged
+    assert "estimated gain over gaussian" in result.output
     assert dciodvfy_errors(written) == []
     assert (tmp_path / "out" / f"{written.stem}_preview.png").stat().st_size > 5000
     np.testing.assert_allclose(read_wholebody(written).anterior, np.rint(3.0 * views[0]))

@@ -10,6 +10,10 @@ import typer
 from lowcount.cli.common import assignments, exit_on
 
 
+def _say(line: str) -> None:
+    typer.echo(line, err=line.startswith("warning:"))
+
+
 def enhance(
     inputs: Annotated[list[Path], typer.Argument(help="DICOM NM files, or PNG/TIFF/NPY count images.")],
     out: Annotated[Path, typer.Option(help="Output folder.")],
@@ -35,6 +39,12 @@ def enhance(
     precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
     tile: Annotated[int | None, typer.Option(help="Force tiled inference with square tiles of this size.")] = None,
     preview: Annotated[bool, typer.Option(help="Write a side-by-side PNG per input.")] = True,
+    self_check: Annotated[
+        bool, typer.Option(help="Estimate on each scan the model's gain over the shipped Gaussian filter.")
+    ] = True,
+    if_worse: Annotated[
+        str, typer.Option(help="When the model is worse than the filter on a scan: warn, classical or refuse.")
+    ] = "warn",
 ) -> None:
     """Enhance fast scans with a trained model or a classical filter: DICOM in, derived DICOM (new series) out."""
     from lowcount.inference import enhance_files
@@ -47,7 +57,8 @@ def enhance(
         validation = enhancer.meta.get("validation") or {}
         if warning := count_safety_warning(validation.get("metrics", {}), f"{model or 'the model'}"):
             typer.echo(warning, err=True)
-        written = enhance_files(enhancer, inputs, out, speed_factor, preview)
+        policy = if_worse if self_check else None
+        written = enhance_files(enhancer, inputs, out, speed_factor, preview, policy, _say)
     typer.echo(
         f"wrote {len(written)} file(s) to {out} ({enhancer.meta.get('model')}, {enhancer.precision}, {enhancer.device})"
     )

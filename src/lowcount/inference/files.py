@@ -6,6 +6,9 @@ Each input can also get a side-by-side preview PNG (input x k beside the enhance
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,30 +38,95 @@ def _planned_images(images: list[Path], out_dir: Path) -> None:
         seen[path.name] = path
 
 
-def _enhance_dicom(enhancer, group: list[Path], k: float, stage: Path, preview: bool) -> list[str]:
+@dataclass
+class _Checked:
+    """What one input came to: the counts to write, the name of what made them and the self-check, if any."""
+
+    counts: np.ndarray
+    made_by: str
+    check: dict | None = None
+    note: str = ""
+
+
+class _Policy:
+    """The per-scan self-check (lowcount.inference.self_check) and what ``--if-worse`` does with its result."""
+
+    def __init__(self, enhancer, if_worse: str | None, say: Callable[[str], None]) -> None:
+        from lowcount.inference.self_check import POLICIES
+
+        if if_worse is not None and if_worse not in POLICIES:
+            raise ValueError(f"--if-worse must be one of {POLICIES}, got {if_worse!r}")
+        self.enhancer, self.if_worse, self.say = enhancer, if_worse, say
+        self.model = str(enhancer.meta.get("model", "model"))
+        self.reference = None
+        if if_worse is not None and hasattr(enhancer, "net"):  # networks are checked; a filter needs no check
+            from lowcount import shipped
+            from lowcount.classical.enhancer import ClassicalEnhancer
+
+            self.reference = ClassicalEnhancer.load(shipped.classical_card("gaussian"))
+
+    def apply(self, source: Path, counts: np.ndarray, k: float) -> _Checked:
+        enhanced = _Checked(self.enhancer.enhance(counts, k), self.model)
+        if self.reference is None:
+            return enhanced
+        from lowcount.inference.self_check import self_check
+
+        check = self_check(self.enhancer, self.reference, counts, k)
+        enhanced.check, enhanced.note = check.as_dict(), f"self-check: {check.line()}"
+        self.say(f"{source}: {check.line()}")
+        if not check.worse:
+            return enhanced
+        if self.if_worse == "refuse":
+            raise ValueError(
+                f"{source}: the model is worse than {check.reference} on this scan ({check.line()}); nothing "
+                "written (--if-worse refuse)"
+            )
+        if self.if_worse == "classical":
+            self.say(f"{source}: writing {check.reference} instead of {self.model} (--if-worse classical)")
+            enhanced.counts = self.reference.enhance(counts, k)
+            enhanced.made_by = f"{self.reference.method} ({self.model} worse here)"
+            return enhanced
+        self.say(f"warning: {source}: {self.model} is worse than {check.reference} on this scan; check it first")
+        return enhanced
+
+
+def _enhance_dicom(policy: _Policy, group: list[Path], k: float, stage: Path, preview: bool) -> tuple[list, dict]:
     from lowcount.io.dicom import read_wholebody, write_enhanced
 
     scan = read_wholebody(group)
-    enhanced = enhancer.enhance(scan.views(), k)
-    model = enhancer.meta.get("model", "model")
-    version = enhancer.meta.get("lowcount_version", "")
-    description = describe_input(scan.scan_velocity_cm_min, k)
-    outputs = write_enhanced(group, enhanced[0], enhanced[1], stage, f"lowcount {model}", version, description)
+    result = policy.apply(group[0], scan.views(), k)
+    version = policy.enhancer.meta.get("lowcount_version", "")
+    description = "; ".join(filter(None, [describe_input(scan.scan_velocity_cm_min, k), result.note]))
+    outputs = write_enhanced(group, *result.counts[:2], stage, f"lowcount {result.made_by}", version, description)
     if preview:
-        save_preview(scan.views(), enhanced, k, stage / f"{outputs[0].stem}_preview.png")
-    return [p.name for p in outputs]
+        save_preview(scan.views(), result.counts, k, stage / f"{outputs[0].stem}_preview.png")
+    source = {"sop_instance_uids": list(scan.sop_uids)}
+    return [p.name for p in outputs], {**source, "made_by": result.made_by, "self_check": result.check}
 
 
-def _enhance_image(enhancer, path: Path, k: float, stage: Path, preview: bool) -> list[str]:
+def _enhance_image(policy: _Policy, path: Path, k: float, stage: Path, preview: bool) -> tuple[list, dict]:
     from lowcount.io.images import read_counts_image, write_counts_image
 
     counts = read_counts_image(path)
-    enhanced = enhancer.enhance(counts, k)
-    written = write_counts_image(stage / path.name, enhanced)
+    result = policy.apply(path, counts, k)
+    written = write_counts_image(stage / path.name, result.counts)
     if preview:
         views = counts.reshape(-1, *counts.shape[-2:])
-        save_preview(views, enhanced.reshape(views.shape), k, stage / f"{path.stem}_preview.png")
-    return [written.name]
+        save_preview(views, result.counts.reshape(views.shape), k, stage / f"{path.stem}_preview.png")
+    return [written.name], {"input": path.name, "made_by": result.made_by, "self_check": result.check}
+
+
+def _append_log(out_dir: Path, records: list[dict]) -> None:
+    """``out_dir/enhance-log.json``: one record per enhanced input, this call's after earlier calls'."""
+    from lowcount.io.atomic import atomic_write_text
+
+    path = out_dir / "enhance-log.json"
+    try:
+        earlier = json.loads(path.read_text()) if path.is_file() else []
+    except json.JSONDecodeError:
+        earlier = []
+    earlier = earlier if isinstance(earlier, list) else []
+    atomic_write_text(path, json.dumps(earlier + records, indent=2, default=float) + "\n")
 
 
 def enhance_files(
@@ -67,17 +135,22 @@ def enhance_files(
     out_dir: Path,
     speed_factor: float | None = None,
     preview: bool = True,
+    if_worse: str | None = "warn",
+    say: Callable[[str], None] = lambda _: None,
 ) -> list[Path]:
     """Enhance each input file; DICOM in gives derived DICOM out, PNG/TIFF/NPY give the same format.
 
     Each input's outputs (the enhanced file and its preview) are written as a unit: staged, then moved into
     ``out_dir`` together, so a failure (a bad input, a full disk) leaves nothing of that input behind. Inputs
-    whose outputs would collide are refused before anything is written. Returns the written files
-    (previews excluded).
+    whose outputs would collide are refused before anything is written. A network is checked on every scan
+    against the shipped Gaussian filter (lowcount.inference.self_check; ``if_worse`` None skips it, else says
+    what a worse model leads to); ``say`` hears the result. Each input's record goes to
+    ``out_dir/enhance-log.json``. Returns the written files (previews excluded).
     """
     from lowcount.io.atomic import remove_stale_parts, remove_stale_staging, staged_folder
     from lowcount.io.images import FORMATS
 
+    policy = _Policy(enhancer, if_worse, say)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_parts(out_dir)
     remove_stale_staging(out_dir)
@@ -87,10 +160,16 @@ def enhance_files(
     units = [(_enhance_dicom, group) for group in group_dicom_series([p for p in inputs if p not in images])]
     units += [(_enhance_image, path) for path in images]
     written: list[Path] = []
-    for enhance_one, source in units:
-        with staged_folder(out_dir) as stage:
-            names = enhance_one(enhancer, source, k, stage, preview)
-        written += [out_dir / name for name in names]
+    try:
+        records = []
+        for enhance_one, source in units:
+            with staged_folder(out_dir) as stage:
+                names, record = enhance_one(policy, source, k, stage, preview)
+            written += [out_dir / name for name in names]
+            records.append({**record, "outputs": names, "speed_factor": k})
+    finally:
+        if records:
+            _append_log(out_dir, records)
     return written
 
 
