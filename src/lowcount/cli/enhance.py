@@ -42,6 +42,9 @@ def enhance(
     self_check: Annotated[
         bool, typer.Option(help="Estimate on each scan the model's gain over the shipped Gaussian filter.")
     ] = True,
+    not_counts: Annotated[
+        bool, typer.Option(help="Enhance an image that does not pass as raw counts (a loud warning, not a refusal).")
+    ] = False,
     if_worse: Annotated[
         str, typer.Option(help="When the model is worse than the filter on a scan: warn, classical or refuse.")
     ] = "warn",
@@ -58,7 +61,7 @@ def enhance(
         if warning := count_safety_warning(validation.get("metrics", {}), f"{model or 'the model'}"):
             typer.echo(warning, err=True)
         policy = if_worse if self_check else None
-        written = enhance_files(enhancer, inputs, out, speed_factor, preview, policy, _say)
+        written = enhance_files(enhancer, inputs, out, speed_factor, preview, policy, _say, not_counts)
     typer.echo(
         f"wrote {len(written)} file(s) to {out} ({enhancer.meta.get('model')}, {enhancer.precision}, {enhancer.device})"
     )

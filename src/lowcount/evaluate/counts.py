@@ -33,9 +33,9 @@ def body_mask(truth: np.ndarray) -> np.ndarray:
 def scoring_mask(reference: np.ndarray, bladder: np.ndarray | None = None) -> np.ndarray:
     """Where image metrics are scored: the body of the (Gaussian-smoothed, sigma 2 px) reference, without
     the bladder. Smoothing lets a noisy scan serve as reference as well as a truth does."""
-    from scipy.ndimage import gaussian_filter
+    from lowcount.io.counts_check import body_region
 
-    mask = body_mask(gaussian_filter(np.asarray(reference, np.float64), 2.0))
+    mask = body_region(reference)
     return mask & ~bladder if bladder is not None else mask
 
 

@@ -51,12 +51,12 @@ class _Checked:
 class _Policy:
     """The per-scan self-check (lowcount.inference.self_check) and what ``--if-worse`` does with its result."""
 
-    def __init__(self, enhancer, if_worse: str | None, say: Callable[[str], None]) -> None:
+    def __init__(self, enhancer, if_worse: str | None, say: Callable[[str], None], not_counts: bool = False) -> None:
         from lowcount.inference.self_check import POLICIES
 
         if if_worse is not None and if_worse not in POLICIES:
             raise ValueError(f"--if-worse must be one of {POLICIES}, got {if_worse!r}")
-        self.enhancer, self.if_worse, self.say = enhancer, if_worse, say
+        self.enhancer, self.if_worse, self.say, self.not_counts = enhancer, if_worse, say, not_counts
         self.model = str(enhancer.meta.get("model", "model"))
         self.reference = None
         if if_worse is not None and hasattr(enhancer, "net"):  # networks are checked; a filter needs no check
@@ -65,7 +65,22 @@ class _Policy:
 
             self.reference = ClassicalEnhancer.load(shipped.classical_card("gaussian"))
 
-    def apply(self, source: Path, counts: np.ndarray, k: float) -> _Checked:
+    def counts_first(self, source: Path, counts: np.ndarray, rescaled: bool) -> None:
+        """Refuse a processed image (lowcount.io.counts_check), or with ``not_counts`` warn loudly."""
+        from lowcount.io.counts_check import check_counts_image
+
+        check = check_counts_image(counts, rescaled)
+        if check.ok:
+            return
+        if not self.not_counts:
+            raise ValueError(
+                f"{source}: {check.line()}; lowcount enhances raw counts only. Give the acquired, unprocessed scan, "
+                "or pass --not-counts to enhance this image anyway"
+            )
+        self.say(f"warning: {source}: {check.line()}; enhanced anyway (--not-counts): the output is not counts")
+
+    def apply(self, source: Path, counts: np.ndarray, k: float, rescaled: bool = False) -> _Checked:
+        self.counts_first(source, counts, rescaled)
         enhanced = _Checked(self.enhancer.enhance(counts, k), self.model)
         if self.reference is None:
             return enhanced
@@ -94,7 +109,7 @@ def _enhance_dicom(policy: _Policy, group: list[Path], k: float, stage: Path, pr
     from lowcount.io.dicom import read_wholebody, write_enhanced
 
     scan = read_wholebody(group)
-    result = policy.apply(group[0], scan.views(), k)
+    result = policy.apply(group[0], scan.views(), k, scan.rescaled)
     version = policy.enhancer.meta.get("lowcount_version", "")
     description = "; ".join(filter(None, [describe_input(scan.scan_velocity_cm_min, k), result.note]))
     outputs = write_enhanced(group, *result.counts[:2], stage, f"lowcount {result.made_by}", version, description)
@@ -137,6 +152,7 @@ def enhance_files(
     preview: bool = True,
     if_worse: str | None = "warn",
     say: Callable[[str], None] = lambda _: None,
+    not_counts: bool = False,
 ) -> list[Path]:
     """Enhance each input file; DICOM in gives derived DICOM out, PNG/TIFF/NPY give the same format.
 
@@ -145,12 +161,14 @@ def enhance_files(
     whose outputs would collide are refused before anything is written. A network is checked on every scan
     against the shipped Gaussian filter (lowcount.inference.self_check; ``if_worse`` None skips it, else says
     what a worse model leads to); ``say`` hears the result. Each input's record goes to
-    ``out_dir/enhance-log.json``. Returns the written files (previews excluded).
+    ``out_dir/enhance-log.json``. An input whose pixel values do not pass as counts
+    (lowcount.io.counts_check) is refused, or with ``not_counts`` enhanced with a warning. Returns the written
+    files (previews excluded).
     """
     from lowcount.io.atomic import remove_stale_parts, remove_stale_staging, staged_folder
     from lowcount.io.images import FORMATS
 
-    policy = _Policy(enhancer, if_worse, say)
+    policy = _Policy(enhancer, if_worse, say, not_counts)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_parts(out_dir)
     remove_stale_staging(out_dir)

@@ -192,6 +192,7 @@ def _scan(datasets: list, views: _ViewAssignment, window: int | None, notes: lis
         notes.append("Pixel Spacing (0028,0030) is empty: physical sizes are unknown")
     if raw(first, "PhotometricInterpretation", path, "") == "PALETTE COLOR":
         notes.append("PALETTE COLOR: stored indices are read as counts")
+    slope, intercept = number(first, "RescaleSlope", path), number(first, "RescaleIntercept", path)
     return WholeBodyScan(
         anterior=views.frames["anterior"],
         posterior=views.frames["posterior"],
@@ -210,6 +211,7 @@ def _scan(datasets: list, views: _ViewAssignment, window: int | None, notes: lis
         notes=tuple(notes),
         source_paths=tuple(str(p) for p in paths),
         origin=views.origin,
+        rescaled=slope not in (None, 1.0) or intercept not in (None, 0.0),
     )
 
 

@@ -39,6 +39,7 @@ class WholeBodyScan:
         notes: other things a user should know (empty Pixel Spacing, palette data...).
         source_paths: files read.
         origin: for each view, the file and the 0-based frame index it was read from.
+        rescaled: a Rescale Slope or Intercept other than 1 and 0 changed the stored values.
     """
 
     anterior: np.ndarray
@@ -58,6 +59,7 @@ class WholeBodyScan:
     notes: tuple[str, ...] = ()
     source_paths: tuple[str, ...] = ()
     origin: dict[str, tuple[str, int]] = field(default_factory=dict)
+    rescaled: bool = False
 
     def views(self) -> np.ndarray:
         """(2, rows, cols) float32: anterior, posterior."""
@@ -82,6 +84,9 @@ def describe_scan(scan: WholeBodyScan) -> list[str]:
         lines.append(f"{view:9s} {counts:12,.0f} counts   view decided by: {scan.view_rules[view]}")
     if scan.view_guessed:
         lines.append("WARNING: at least one view was guessed by position; check it before use.")
+    from lowcount.io.counts_check import check_counts_image
+
+    lines.append(check_counts_image(scan.views(), scan.rescaled).line())
     lines += [f"note: {note}" for note in scan.notes]
     return [_printable(line) for line in lines]
 
