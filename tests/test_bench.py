@@ -52,3 +52,23 @@ def test_bench_quality_writes_speed_and_the_report_s_quality_numbers(tmp_path):
         assert speed["study_s_fp32"] > 0 and speed["study_s_bf16"] > 0 and speed["train_steps_per_s_fp32"] > 0
     assert {"fast 3x (raw)", "standard", *shipped.MODELS} <= set(saved["quality"])
     assert saved["set"] == {"patients": 2, "seed": 4242} and saved["peak_rss_mb"] > 0
+
+
+def test_bench_real_writes_the_truth_free_table_of_a_folder_of_scans(small_cohort, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from lowcount.cli import app
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    for path in (small_cohort.parent / "dicom").iterdir():
+        folder.joinpath(path.name).write_bytes(path.read_bytes())
+    args = ["bench", "real", "--scans", str(folder), "--out", str(tmp_path / "b"), "--filters", "gaussian,wiener"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    saved = json.loads((tmp_path / "b" / "bench.json").read_text())
+    methods = {row["method"] for row in saved["summary"]}
+    assert {"se_unet", "se_lite_cyclegan", "wiener (tuned on the other half)"} <= methods
+    assert "| se_unet |" in result.output

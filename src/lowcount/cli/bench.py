@@ -84,15 +84,12 @@ def bench_models(
 ) -> None:
     """Inference time per study (2 x 1024 x 256, fp32 and bf16) and training steps per second."""
     import os
-    import platform
 
     import torch
 
     from lowcount.bench import bench_model
 
-    typer.echo(
-        f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs ({platform.machine()})"
-    )
+    typer.echo(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs")
     with exit_on():
         rows = [bench_model(name, repeats, train_steps) for name in [m.strip() for m in models.split(",") if m.strip()]]
     for row in rows:
@@ -114,6 +111,23 @@ def bench_quality(
     rows = [{"method": name, **result["speed"].get(name, {}), **q} for name, q in result["quality"].items()]
     typer.echo(render(rows, QUALITY))
     typer.echo(f"peak memory {result['peak_rss_mb']:.0f} MB; {out / 'bench.json'}")
+
+
+@app.command("real")
+def bench_real(
+    scans: Annotated[Path, typer.Option(help="Folder of real whole-body NM scans (or a cohort): standard scans.")],
+    out: Annotated[Path, typer.Option(help="Folder for bench.json and the truth-free report.")] = Path("bench-real"),
+    split_k: Annotated[float, typer.Option(help="The input is 1/K of each scan.")] = 3.0,
+    filters: Annotated[str, typer.Option(help="Classical filters to tune and score.")] = "gaussian,median,wiener,tv",
+) -> None:
+    """Every shipped model and classical filter on real scans, scored without truth by splitting each scan."""
+    from lowcount.bench import bench_real as measure
+    from lowcount.cli.evaluate import TRUTH_FREE
+
+    with exit_on():
+        result = measure(scans, out, split_k, tuple(f.strip() for f in filters.split(",") if f.strip()))
+    typer.echo(render(result["summary"], TRUTH_FREE))
+    typer.echo(f"{out / 'bench.json'}; report {out / 'truth_free.html'}")
 
 
 @app.command("hot-spots")

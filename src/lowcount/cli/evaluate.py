@@ -17,6 +17,14 @@ WITH_TRUTH = [
     Column("auc", "AUC", ".3f"),
     Column("lesions_lost", "lesions lost", "d"),
 ]
+TRUTH_FREE = [
+    Column("method", "method"),
+    Column("psnr_db", "estimated PSNR (dB)", ".2f"),
+    Column("gain_db", "gain over the best filter (dB)", "+.2f"),
+    Column("gain_low", "95% low", "+.2f"),
+    Column("gain_high", "95% high", "+.2f"),
+    Column("true_psnr_db", "true PSNR (dB)", ".2f"),
+]
 WITHOUT_TRUTH = [
     Column("method", "method"),
     Column("psnr_vs_standard_db", "PSNR vs standard (dB)", ".2f"),
@@ -54,12 +62,34 @@ def evaluate(
     no_truth: Annotated[
         bool, typer.Option(help="Score against the standard scans only, even if the manifest names truth files.")
     ] = False,
+    truth_free: Annotated[
+        bool, typer.Option(help="Split each standard scan into a 1/K input and a target; score without truth.")
+    ] = False,
+    split_k: Annotated[float, typer.Option(help="K of --truth-free: the input is 1/K of each scan.")] = 3.0,
+    model: Annotated[
+        list[str] | None, typer.Option(help="NAME=RUN: a trained model to score too (--truth-free); repeat.")
+    ] = None,
+    filters: Annotated[str, typer.Option(help="Classical filters to tune and score (--truth-free).")] = (
+        "gaussian,median,wiener,tv"
+    ),
 ) -> None:
     """Score the raw fast scans, each prediction folder and the standard scans; write the HTML report.
 
-    Without truth (real scans), everything is scored against the standard scan."""
+    Without truth (real scans), everything is scored against the standard scan. With --truth-free, the
+    standard scans alone (a cohort, or any folder of NM scans) are split and every method scored against
+    the unknown truth (truth_free.html)."""
     from lowcount.evaluate.cohort import evaluate_cohort, parse_predictions
 
+    if truth_free:
+        from lowcount.inference.truth_free import evaluate_truth_free
+
+        with exit_on():
+            models = {name: Path(run) for name, run in (parse_predictions(model or []).items())}
+            families = tuple(f.strip() for f in filters.split(",") if f.strip())
+            summary = evaluate_truth_free(manifest, out, split_k, models, families, split, 0, no_truth)
+        typer.echo(render(summary, TRUTH_FREE, "plain"))
+        typer.echo(f"report: {out / 'truth_free.html'}")
+        return
     with exit_on():
         predictions = parse_predictions(pred or [], fast)
         result = evaluate_cohort(

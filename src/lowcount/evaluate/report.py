@@ -26,7 +26,7 @@ from lowcount.evaluate.diagnosis import ObserverConfig
 from lowcount.evaluate.method import Method
 
 
-def _write_csv(path: Path, rows: list[dict]) -> Path:
+def write_csv(path: Path, rows: list[dict]) -> Path:
     from lowcount.io.atomic import atomic_write_text
 
     keys: list[str] = []
@@ -95,19 +95,19 @@ def _quality(all_scores: dict, methods: dict, studies: list, network, inception,
 
 def _write_tables(out: Path, quality: dict, anova: dict, all_scores: dict, sections: dict) -> None:
     for reference, rows in quality.items():
-        _write_csv(out / f"quality_vs_{reference}.csv", rows)
-        _write_csv(out / f"anova_vs_{reference}.csv", anova[reference])
+        write_csv(out / f"quality_vs_{reference}.csv", rows)
+        write_csv(out / f"anova_vs_{reference}.csv", anova[reference])
         pairs = [{"metric": r["metric"], "posthoc": r["posthoc"], **p} for r in anova[reference] for p in r["pairs"]]
-        _write_csv(out / f"anova_vs_{reference}_pairs.csv", pairs)
-    _write_csv(out / "views.csv", [r for s in all_scores.values() for r in s.views])
+        write_csv(out / f"anova_vs_{reference}_pairs.csv", pairs)
+    write_csv(out / "views.csv", [r for s in all_scores.values() for r in s.views])
     if sections["with_truth"]:
-        _write_csv(out / "count_fidelity.csv", sections["fidelity"])
-        _write_csv(out / "diagnosis.csv", sections["diagnosis"])
-        _write_csv(out / "lesions.csv", [r for s in all_scores.values() for r in s.lesions])
-        _write_csv(out / "patients.csv", [r for s in all_scores.values() for r in s.patients])
+        write_csv(out / "count_fidelity.csv", sections["fidelity"])
+        write_csv(out / "diagnosis.csv", sections["diagnosis"])
+        write_csv(out / "lesions.csv", [r for s in all_scores.values() for r in s.lesions])
+        write_csv(out / "patients.csv", [r for s in all_scores.values() for r in s.patients])
     if "rois" in sections:
-        _write_csv(out / "roi_counts.csv", sections["rois"])
-        _write_csv(out / "rois.csv", [r for s in all_scores.values() for r in s.rois])
+        write_csv(out / "roi_counts.csv", sections["rois"])
+        write_csv(out / "rois.csv", [r for s in all_scores.values() for r in s.rois])
 
 
 def _write_figures(out: Path, all_scores: dict, sections: dict, studies: list, methods: dict, rois, cases: int):
