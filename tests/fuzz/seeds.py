@@ -1,4 +1,5 @@
-"""Seed files for the fuzz tests: a small synthetic 2-frame NM object, its RLE and JPEG 2000 versions."""
+"""Seed files for the fuzz tests: a small synthetic 2-frame NM object, its RLE and JPEG 2000 versions, and a
+16-bit Secondary Capture of its anterior view."""
 
 from __future__ import annotations
 
@@ -33,4 +34,42 @@ def write_seeds(folder: Path) -> list[Path]:
         path = folder / f"{name}.dcm"
         ds.save_as(path, enforce_file_format=True)
         seeds.append(path)
-    return seeds
+    return [*seeds, _secondary_capture(plain, folder / "sc.dcm")]
+
+
+def _secondary_capture(nm: Path, path: Path) -> Path:
+    """The anterior view of ``nm`` as a vendor's 16-bit Secondary Capture export (no NM modules)."""
+    import pydicom
+
+    ds = pydicom.dcmread(nm)
+    anterior = ds.pixel_array[0]
+    for keyword in [k for k in ds.dir() if k not in SECONDARY_CAPTURE_KEEPS]:
+        delattr(ds, keyword)
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.7"
+    ds.ImageType = ["DERIVED", "PRIMARY", "WHOLE BODY", "EMISSION", "ANTERIOR"]
+    ds.ConversionType, ds.SeriesDescription, ds.Laterality, ds.PatientOrientation = "WSD", "WB ANT", "", ""
+    ds.set_pixel_data(anterior, "MONOCHROME2", 16, generate_instance_uid=False)
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+SECONDARY_CAPTURE_KEEPS = {
+    "SpecificCharacterSet",
+    "SOPInstanceUID",
+    "StudyDate",
+    "StudyTime",
+    "AccessionNumber",
+    "Modality",
+    "Manufacturer",
+    "ReferringPhysicianName",
+    "PatientName",
+    "PatientID",
+    "PatientBirthDate",
+    "PatientSex",
+    "StudyInstanceUID",
+    "SeriesInstanceUID",
+    "StudyID",
+    "SeriesNumber",
+    "InstanceNumber",
+    "PixelSpacing",
+}

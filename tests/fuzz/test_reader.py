@@ -33,7 +33,7 @@ def _sane(scan) -> list[str]:
         if not UID.fullmatch(value) or len(value) > 64:
             problems.append(f"UID {value!r}")
     views = scan.views()
-    if not np.isfinite(views).all() or views.min() < 0 or scan.anterior.shape != scan.posterior.shape:
+    if not np.isfinite(views).all() or views.min() < 0 or len(views) != len(scan.view_names):
         problems.append("pixel values")
     return problems
 

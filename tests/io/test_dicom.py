@@ -270,7 +270,7 @@ ILL_FILES = [
     (_text_file, "not a DICOM file"),
     (_truncated, "truncated|cannot be decoded|Number of Frames"),
     (lambda t, w: _edited(t, w, "ct.dcm", lambda ds: setattr(ds, "Modality", "CT")), "Modality"),
-    (_screenshot, "Secondary Capture"),
+    (_screenshot, "colour screenshot holds display colours"),
     (lambda t, w: _edited(t, w, "nopix.dcm", _no_pixels), "Pixel Data"),
     (lambda t, w: _edited(t, w, "odd.dcm", _odd_frames), "Number of Frames"),
     (lambda t, w: _edited(t, w, "neg.dcm", _signed_negative), "negative"),
@@ -285,10 +285,38 @@ def test_bad_files_get_a_clear_error_naming_the_file(tmp_path, written, make, me
     assert str(path) in str(info.value)
 
 
-def test_one_view_alone_is_refused(written, tmp_path):
-    a = _single_view(written[0], 0, tmp_path, "a.dcm", None, keep_code=True)
-    with pytest.raises(DicomInputError, match="no posterior view"):
-        read_wholebody([a])
+def test_one_view_alone_is_a_single_view_study_and_its_derived_object_keeps_the_view(
+    written, tmp_path, dciodvfy_errors
+):
+    path, ant, post = written
+    p = _single_view(path, 1, tmp_path, "p.dcm", None, keep_code=True)
+    scan = read_wholebody([p])
+    assert scan.view_names == ("posterior",) and scan.anterior is None and not scan.view_guessed
+    np.testing.assert_array_equal(scan.views(), post[None])
+    assert any("single view" in note for note in scan.notes)
+    with pytest.raises(DicomInputError, match="--view says anterior but the file says posterior"):
+        read_wholebody([p], view="anterior")
+    with pytest.raises(ValueError, match="do not match the source's views"):
+        write_enhanced(p, ant, None, tmp_path / "enh", "unit-test", "0", "input at 45 cm/min")
+    (out,) = write_enhanced(p, None, post + 1, tmp_path / "enh", "unit-test", "0", "input at 45 cm/min")
+    derived = read_wholebody(out)
+    assert derived.view_names == ("posterior",) and derived.posterior.sum() == post.sum() + post.size
+    assert int(pydicom.dcmread(out).CountsAccumulated) == post.sum() + post.size
+    assert dciodvfy_errors(out) == []
+
+
+def test_a_lone_view_no_rule_names_is_guessed_and_flagged_unless_given(written, tmp_path):
+    a = _single_view(written[0], 0, tmp_path, "a.dcm", None, keep_code=False)
+    guessed = read_wholebody(a)
+    assert guessed.view_names == ("anterior",) and guessed.view_guessed
+    assert "--view" in guessed.view_rules["anterior"]
+    given = read_wholebody(a, view="posterior")
+    assert given.view_names == ("posterior",) and not given.view_guessed
+    assert given.view_rules["posterior"] == "given by the user (--view)"
+    with pytest.raises(DicomInputError, match="hold 2 views"):
+        read_wholebody(written[0], view="anterior")
+    with pytest.raises(DicomInputError, match="--view must be one of"):
+        read_wholebody(a, view="lateral")
 
 
 ILL_WRITES = [

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Annotated
 
 import typer
+
+View = Annotated[
+    str | None,
+    typer.Option(
+        help="anterior or posterior: the view of a single-view file (e.g. a Secondary Capture) that does not say."
+    ),
+]
 
 
 @contextlib.contextmanager

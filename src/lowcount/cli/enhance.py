@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lowcount.cli.common import assignments, exit_on
+from lowcount.cli.common import View, assignments, exit_on
 
 
 def _say(line: str) -> None:
@@ -48,6 +48,7 @@ def enhance(
     if_worse: Annotated[
         str, typer.Option(help="When the model is worse than the filter on a scan: warn, classical or refuse.")
     ] = "warn",
+    view: View = None,
 ) -> None:
     """Enhance fast scans with a trained model or a classical filter: DICOM in, derived DICOM (new series) out."""
     from lowcount.inference import enhance_files
@@ -61,7 +62,7 @@ def enhance(
         if warning := count_safety_warning(validation.get("metrics", {}), f"{model or 'the model'}"):
             typer.echo(warning, err=True)
         policy = if_worse if self_check else None
-        written = enhance_files(enhancer, inputs, out, speed_factor, preview, policy, _say, not_counts)
+        written = enhance_files(enhancer, inputs, out, speed_factor, preview, policy, _say, not_counts, view)
     typer.echo(
         f"wrote {len(written)} file(s) to {out} ({enhancer.meta.get('model')}, {enhancer.precision}, {enhancer.device})"
     )

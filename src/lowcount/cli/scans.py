@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lowcount.cli.common import exit_on
+from lowcount.cli.common import View, exit_on
 
 
 def index(
@@ -33,11 +33,13 @@ def index(
     )
 
 
-def info(files: Annotated[list[Path], typer.Argument(help="NM file(s) of one acquisition.")]) -> None:
+def info(
+    files: Annotated[list[Path], typer.Argument(help="NM file(s) of one acquisition.")], view: View = None
+) -> None:
     """Read a whole-body NM acquisition and report how lowcount sees it (no patient identifiers)."""
     from lowcount.io.dicom import describe_scan, read_wholebody
 
     with exit_on():
-        scan = read_wholebody(files)
+        scan = read_wholebody(files, view=view)
     for line in describe_scan(scan):
         typer.echo(line)

@@ -1,12 +1,13 @@
 """``lowcount evaluate --truth-free``: every method scored on a site's own standard scans, without any truth.
 
-Each standard scan (both views) is split binomially with a fixed seed into a 1/K input, a scan K times
-faster of the same instant, and the complementary (K-1)/K as target (lowcount.evaluate.truth_free). Every
-method enhances the input; its squared error against the unknown truth is estimated without bias from the
-target, per view, then per patient (pixel-weighted over both views), as MSE and PSNR (data range: the
-smoothed scan's maximum in the body). Means over patients come with 95 % bootstrap intervals over patients,
-and each method's paired difference to the best classical filter with its own interval (the paired
-difference is far more precise than either PSNR). Scans that do not pass as counts
+Each standard scan (both views, or the one view of a single-view export) is split binomially with a fixed
+seed into a 1/K input, a scan K times faster of the same instant, and the complementary (K-1)/K as target
+(lowcount.evaluate.truth_free). Every method enhances the input; its squared error against the unknown
+truth is estimated without bias from the target, per view, then per patient (pixel-weighted over the
+views), as MSE and PSNR (data range: the smoothed scan's maximum in the body). Means over patients come with
+95 % bootstrap intervals over patients, and each method's paired difference to the best classical filter
+with its own interval (the paired difference is far more precise than either PSNR). Scans that do not pass
+as counts
 (lowcount.io.counts_check) are left out and listed: the estimator needs raw Poisson counts.
 
 Classical filters are tuned without the truth too, and never on the patients they are scored on
@@ -34,26 +35,27 @@ class SplitStudy:
     masks: np.ndarray
     data_ranges: tuple[float, ...]
     truth: np.ndarray | None = None
+    view_names: tuple[str, ...] = ("anterior", "posterior")
 
 
-def split_studies(scans: list[tuple[str, np.ndarray, np.ndarray | None]], k: float, seed: int = 0) -> list[SplitStudy]:
-    """``scans``: (key, (views, rows, cols) counts, truth or None); each split into 1/k and (k-1)/k."""
+def split_studies(
+    scans: list[tuple[str, np.ndarray, np.ndarray | None, tuple[str, ...]]], k: float, seed: int = 0
+) -> list[SplitStudy]:
+    """``scans``: (key, (views, rows, cols) counts, truth or None, view names); each split into 1/k and
+    (k-1)/k."""
     from lowcount.evaluate.truth_free import data_range, scoring_region, split_scan
 
     if not k > 1:
         raise ValueError(f"--split-k must be > 1 (the input is 1/k of each scan), got {k}")
     out = []
-    for index, (key, counts, truth) in enumerate(scans):
+    for index, (key, counts, truth, names) in enumerate(scans):
         rng = np.random.default_rng([seed, index])
         parts = [split_scan(view, 1.0 / k, rng) for view in counts]
         a, b = np.stack([p[0] for p in parts]), np.stack([p[1] for p in parts])
         masks = np.stack([scoring_region(view, 1.0 / k) for view in a])
         ranges = tuple(data_range(full, 1.0, mask) for full, mask in zip(counts, masks, strict=True))
-        out.append(SplitStudy(key, np.asarray(counts, np.float32), a, b, masks, ranges, truth))
+        out.append(SplitStudy(key, np.asarray(counts, np.float32), a, b, masks, ranges, truth, tuple(names)))
     return out
-
-
-VIEWS = ("anterior", "posterior")
 
 
 def _view_rows(name: str, study: SplitStudy, image: np.ndarray, k: float) -> list[dict]:
@@ -62,8 +64,7 @@ def _view_rows(name: str, study: SplitStudy, image: np.ndarray, k: float) -> lis
     rows = []
     for v in range(image.shape[0]):
         score = estimated_score(image[v], study.target[v], 1.0 - 1.0 / k, 1.0, study.masks[v], study.data_ranges[v])
-        view = VIEWS[v] if v < len(VIEWS) else str(v)
-        row = {"method": name, "patient": study.key, "view": view, "pixels": int(study.masks[v].sum())}
+        row = {"method": name, "patient": study.key, "view": study.view_names[v], "pixels": int(study.masks[v].sum())}
         row |= {"mse": score.mse, "psnr_db": score.psnr_db}
         if study.truth is not None:
             true_mse = float(((image[v] - study.truth[v]) ** 2)[study.masks[v]].mean())

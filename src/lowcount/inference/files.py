@@ -6,6 +6,7 @@ Each input can also get a side-by-side preview PNG (input x k beside the enhance
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,17 +106,23 @@ class _Policy:
         return enhanced
 
 
-def _enhance_dicom(policy: _Policy, group: list[Path], k: float, stage: Path, preview: bool) -> tuple[list, dict]:
+def _enhance_dicom(
+    policy: _Policy, group: list[Path], k: float, stage: Path, preview: bool, view: str | None = None
+) -> tuple[list, dict]:
     from lowcount.io.dicom import read_wholebody, write_enhanced
 
-    scan = read_wholebody(group)
+    scan = read_wholebody(group, view=view)
     result = policy.apply(group[0], scan.views(), k, scan.rescaled)
     version = policy.enhancer.meta.get("lowcount_version", "")
     description = "; ".join(filter(None, [describe_input(scan.scan_velocity_cm_min, k), result.note]))
-    outputs = write_enhanced(group, *result.counts[:2], stage, f"lowcount {result.made_by}", version, description)
+    enhanced = dict(zip(scan.view_names, result.counts, strict=True))
+    made_by = f"lowcount {result.made_by}"
+    outputs = write_enhanced(
+        group, enhanced.get("anterior"), enhanced.get("posterior"), stage, made_by, version, description, view=view
+    )
     if preview:
         save_preview(scan.views(), result.counts, k, stage / f"{outputs[0].stem}_preview.png")
-    source = {"sop_instance_uids": list(scan.sop_uids)}
+    source = {"sop_instance_uids": list(scan.sop_uids), "views": list(scan.view_names)}
     return [p.name for p in outputs], {**source, "made_by": result.made_by, "self_check": result.check}
 
 
@@ -153,6 +160,7 @@ def enhance_files(
     if_worse: str | None = "warn",
     say: Callable[[str], None] = lambda _: None,
     not_counts: bool = False,
+    view: str | None = None,
 ) -> list[Path]:
     """Enhance each input file; DICOM in gives derived DICOM out, PNG/TIFF/NPY give the same format.
 
@@ -162,8 +170,9 @@ def enhance_files(
     against the shipped Gaussian filter (lowcount.inference.self_check; ``if_worse`` None skips it, else says
     what a worse model leads to); ``say`` hears the result. Each input's record goes to
     ``out_dir/enhance-log.json``. An input whose pixel values do not pass as counts
-    (lowcount.io.counts_check) is refused, or with ``not_counts`` enhanced with a warning. Returns the written
-    files (previews excluded).
+    (lowcount.io.counts_check) is refused, or with ``not_counts`` enhanced with a warning. ``view`` names the
+    view of single-view DICOM inputs whose files do not (``--view``). Returns the written files (previews
+    excluded).
     """
     from lowcount.io.atomic import remove_stale_parts, remove_stale_staging, staged_folder
     from lowcount.io.images import FORMATS
@@ -175,7 +184,8 @@ def enhance_files(
     k = speed_factor or enhancer.speed_factor or 1.0
     images = [p for p in inputs if p.suffix.lower() in FORMATS]
     _planned_images(images, out_dir)
-    units = [(_enhance_dicom, group) for group in group_dicom_series([p for p in inputs if p not in images])]
+    dicom = functools.partial(_enhance_dicom, view=view)
+    units = [(dicom, group) for group in group_dicom_series([p for p in inputs if p not in images])]
     units += [(_enhance_image, path) for path in images]
     written: list[Path] = []
     try:

@@ -2,7 +2,8 @@
 scoring without truth (lowcount.evaluate.truth_free_report), and write the report.
 
 ``evaluate_truth_free`` reads the standard scans (a manifest's ``standard`` acquisitions of one split, or
-every whole-body DICOM series in a folder), checks each as counts, splits and scores them with every method
+every whole-body DICOM series in a folder, single views such as 16-bit Secondary Captures included; files
+lowcount refuses are listed, not fatal), checks each as counts, splits and scores them with every method
 (lowcount.evaluate.truth_free_report), and writes ``out/truth_free.html`` with ``tables/truth_free_*.csv``
 and ``truth_free.json``. Methods: the count-scaled input itself, the shipped models, any models given, and the
 classical filters tuned by cross-fitting: the patients are cut in two halves by key, each filter's parameters
@@ -15,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +24,19 @@ import numpy as np
 FAMILIES = ("gaussian", "median", "wiener", "tv")
 
 
-def _from_manifest(manifest: Path, split: str, no_truth: bool) -> list[tuple[str, str, np.ndarray, np.ndarray | None]]:
+@dataclass(frozen=True)
+class StandardScan:
+    """One standard scan to score: its patient key (a pseudonym), the file, counts, truth (phantoms only)."""
+
+    key: str
+    path: str
+    counts: np.ndarray
+    truth: np.ndarray | None
+    rescaled: bool
+    view_names: tuple[str, ...]
+
+
+def _from_manifest(manifest: Path, split: str, no_truth: bool) -> list[StandardScan]:
     from lowcount.io.dicom import read_wholebody
     from lowcount.io.manifest import by_patient, read_manifest, select_patients
     from lowcount.io.pseudonym import cohort_secret, pseudonym
@@ -39,13 +53,16 @@ def _from_manifest(manifest: Path, split: str, no_truth: bool) -> list[tuple[str
     for row in standards:
         truth = load_truth(row["truth_path"])[0] if with_truth else None
         scan = read_wholebody(row["dicom_path"])
-        out.append((pseudonym(row["patient_id"], secret), row["dicom_path"], scan.views(), truth, scan.rescaled))
+        key = pseudonym(row["patient_id"], secret)
+        out.append(StandardScan(key, row["dicom_path"], scan.views(), truth, scan.rescaled, scan.view_names))
     return out
 
 
-def _from_folder(folder: Path) -> list:
+def _from_folder(folder: Path, unreadable: list[str]) -> list[StandardScan]:
+    """Every whole-body series under ``folder``, sorted by patient key; files lowcount refuses (a screenshot,
+    another modality) go to ``unreadable`` with the reason."""
     from lowcount.inference.files import group_dicom_series
-    from lowcount.io.dicom import read_wholebody
+    from lowcount.io.dicom import DicomInputError, read_wholebody
     from lowcount.io.pseudonym import cohort_secret, pseudonym
 
     secret, _ = cohort_secret(folder / "manifest.csv")
@@ -54,10 +71,14 @@ def _from_folder(folder: Path) -> list:
         raise ValueError(f"{folder}: no manifest.csv and no .dcm files; give a cohort or a folder of NM scans")
     out = []
     for group in group_dicom_series(files):
-        scan = read_wholebody(group)
+        try:
+            scan = read_wholebody(group)
+        except DicomInputError as exc:
+            unreadable.append(str(exc))
+            continue
         key = pseudonym(scan.patient_id or scan.series_uid, secret)
-        out.append((key, str(group[0]), scan.views(), None, scan.rescaled))
-    return out
+        out.append(StandardScan(key, str(group[0]), scan.views(), None, scan.rescaled, scan.view_names))
+    return sorted(out, key=lambda scan: scan.key)  # a patient's separate view series score as one patient
 
 
 def tuned_filters(studies: list, families: tuple[str, ...], k: float) -> dict[str, Callable]:
@@ -67,7 +88,7 @@ def tuned_filters(studies: list, families: tuple[str, ...], k: float) -> dict[st
     from lowcount.classical.tuning import ANSCOMBE_CHOICES, GRIDS
     from lowcount.evaluate import truth_free_report as report
 
-    keys = sorted(s.key for s in studies)
+    keys = sorted({s.key for s in studies})  # a patient's separate view series share a key and a half
     halves = [set(keys[0::2]), set(keys[1::2])] if len(keys) > 1 else [set(keys), set(keys)]
     out = {}
     for family in families:
@@ -123,24 +144,24 @@ def evaluate_truth_free(
 
     source = Path(source)
     manifest = manifest_path(source)
-    scans = _from_manifest(manifest, split, no_truth) if manifest.is_file() else _from_folder(source)
-    checks = [(key, check_counts_image(views, rescaled)) for key, _, views, _, rescaled in scans]
-    refused = [
-        f"{path}: {check.line()}" for (key, check), (_, path, *_) in zip(checks, scans, strict=True) if not check.ok
-    ]
-    usable = [
-        (key, views, truth) for (key, check), (_, _, views, truth, _) in zip(checks, scans, strict=True) if check.ok
-    ]
+    refused: list[str] = []
+    scans = _from_manifest(manifest, split, no_truth) if manifest.is_file() else _from_folder(source, refused)
+    checks = [check_counts_image(scan.counts, scan.rescaled) for scan in scans]
+    refused += [f"{scan.path}: {check.line()}" for scan, check in zip(scans, checks, strict=True) if not check.ok]
+    usable = [(s.key, s.counts, s.truth, s.view_names) for s, check in zip(scans, checks, strict=True) if check.ok]
     if not usable:
-        raise ValueError(f"{source}: no scan passes as counts ({'; '.join(refused[:3])})")
+        raise ValueError(f"{source}: no scan lowcount can score ({'; '.join(refused[:3])})")
     studies = report.split_studies(usable, k, seed)
     methods = {**_methods(models or {}), **tuned_filters(studies, families, k)}
     views = report.score(studies, methods, k)
     patients = report.patient_rows(views)
     classical = [m for m in methods if m.endswith("(tuned on the other half)")]
     summary = report.summary(patients, classical, seed)
-    meta = {"source": str(source), "split_k": k, "seed": seed, "patients": len(studies), "refused": refused}
-    meta["counts_dispersion"] = {key: check.dispersion for key, check in checks}
+    meta = {"source": str(source), "split_k": k, "seed": seed, "patients": len({s.key for s in studies})}
+    meta |= {"scans": len(studies), "refused": refused}
+    meta["counts_dispersion"] = {
+        f"{scan.key} {'/'.join(scan.view_names)}": check.dispersion for scan, check in zip(scans, checks, strict=True)
+    }
     _write(Path(out), summary, patients, views, meta)
     return summary
 

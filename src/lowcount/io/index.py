@@ -6,7 +6,8 @@ Frame Duration (0018,1242)) is the ``standard`` scan; every other acquisition is
 factor k = its velocity / the standard's (or the standard's duration / its own) and is named ``fast<k>x``
 with k rounded to one decimal (``fast3x``, ``fast2.5x``). Acquisitions within 5 % of the standard's speed
 are repeats and are reported, not indexed. Each acquisition must be one file holding both views (the
-multi-frame object cameras export); a series stored as separate view files is reported and skipped.
+multi-frame object cameras export); a series stored as separate view files, or a single view (a Secondary
+Capture of one view), is reported and skipped: ``lowcount enhance`` and ``evaluate --truth-free`` take those.
 
 Real data has no truth: ``truth_path`` and the phantom-only columns (expected counts, simulated motion,
 start time) are left empty or NaN. Splits: ``test`` for every patient (evaluation only) or ``auto``
@@ -127,12 +128,18 @@ def index_folder(folder: str | Path, manifest: str | Path, split: str = "test", 
     result = IndexResult()
     by_patient: dict[str, list[tuple[object, Path]]] = defaultdict(list)
     for _, paths in sorted(_nm_series(folder).items()):
+        note = " (a series of separate view files: export one multi-frame object per acquisition)"
         for path in paths:
             try:
                 scan = read_wholebody(path)
             except DicomInputError as exc:
-                note = " (a series of separate view files: export one multi-frame object per acquisition)"
                 result.skipped.append(f"{exc}{note if len(paths) > 1 else ''}")
+                continue
+            if len(scan.view_names) < 2:
+                result.skipped.append(
+                    f"{path} (series {scan.series_uid}): one view only ({scan.view_names[0]}); a cohort needs both "
+                    f"views of each acquisition{note if len(paths) > 1 else ''}"
+                )
                 continue
             by_patient[scan.patient_id or f"study {scan.study_uid}"].append((scan, path))
     base = manifest.parent.resolve()

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from lowcount.io.dicom.scan import SECONDARY_CAPTURE_PREFIX, DicomInputError, WholeBodyScan, fail
+from lowcount.io.dicom.scan import SECONDARY_CAPTURE_PREFIX, VIEW_NAMES, DicomInputError, WholeBodyScan, fail
+from lowcount.io.dicom.secondary_capture import COLOUR, check_secondary_capture
 from lowcount.io.dicom.values import DecodeLimits, check_pixel_size, guarded, number, numbers, raw, uid
 from lowcount.io.dicom.views import choose_window, frame_views
 
@@ -45,17 +46,16 @@ def dcmread(path: Path):
 
 
 def check_nm(ds, path) -> None:
-    sop_class = str(ds.get("SOPClassUID", ""))
-    if sop_class.startswith(SECONDARY_CAPTURE_PREFIX) or ds.get("PhotometricInterpretation", "") in (
-        "RGB",
-        "YBR_FULL",
-        "YBR_FULL_422",
-    ):
+    """Refuse what is not a whole-body NM image holding counts: other modalities, colour renderings, and
+    Secondary Captures other than a 16-bit greyscale NM view (lowcount.io.dicom.secondary_capture)."""
+    sop_class = str(raw(ds, "SOPClassUID", path, ""))
+    if sop_class.startswith(SECONDARY_CAPTURE_PREFIX):
+        check_secondary_capture(ds, path)
+    elif raw(ds, "PhotometricInterpretation", path, "") in COLOUR:
         raise fail(
             path,
-            "SOP Class UID / Photometric Interpretation",
-            f"a Secondary Capture or colour screenshot ({sop_class or 'no SOP class'}, "
-            f"{ds.get('PhotometricInterpretation', '?')}) holds no counts",
+            "Photometric Interpretation (0028,0004)",
+            f"is {ds.get('PhotometricInterpretation')}: a colour rendering holds display colours, not counts",
             "Export the original NM acquisition (SOP Class 1.2.840.10008.5.1.4.1.1.20) instead.",
         )
     modality = ds.get("Modality", None)
@@ -156,26 +156,53 @@ class _ViewAssignment:
             )
         self.frames[view], self.rules[view], self.origin[view] = frame, rule, (str(path), index)
 
+    def given(self, view: str | None, paths: list[Path]) -> None:
+        """Apply a view named by the user (``--view``) to the one frame of a single-view input."""
+        if view is None:
+            return
+        if view not in VIEW_NAMES:
+            raise DicomInputError(f"--view must be one of {VIEW_NAMES}, got {view!r}")
+        names = ", ".join(map(str, paths))
+        if len(self.frames) + len(self.pending) != 1:
+            raise DicomInputError(
+                f"{names}: --view names the view of a single-view file, but these hold "
+                f"{len(self.frames) + len(self.pending)} views; leave --view out"
+            )
+        if self.pending:
+            path, index, frame = self.pending.pop()
+            self.frames[view], self.origin[view], self.rules[view] = (
+                frame,
+                (str(path), index),
+                "given by the user (--view)",
+            )
+            return
+        ((found, rule),) = self.rules.items()
+        if found != view:
+            raise DicomInputError(
+                f"{names}: --view says {view} but the file says {found} ({rule}); check which is right, "
+                "then fix the export or leave --view out"
+            )
+
     def finish(self, paths: list[Path]) -> None:
-        """Guess the undecided frames by position (flagged), then require two views of one shape."""
+        """Guess the undecided frames by position (flagged), then require one or two views of one shape."""
+        lone = not self.frames and len(self.pending) == 1
         for path, index, frame in self.pending:
-            missing = [v for v in ("anterior", "posterior") if v not in self.frames]
+            missing = [v for v in VIEW_NAMES if v not in self.frames]
             if not missing:
                 raise fail(path, "frames", "more frames than views", "Give one anterior and one posterior image.")
             self.frames[missing[0]], self.origin[missing[0]] = frame, (str(path), index)
-            self.rules[missing[0]] = f"guessed by position ({path.name}); no view code, GE label or text named it"
+            self.rules[missing[0]] = (
+                f"guessed ({path.name} is a single view that no view code, Image Type, GE label or text names); "
+                "pass --view if it is not the anterior"
+                if lone
+                else f"guessed by position ({path.name}); no view code, GE label or text named it"
+            )
             self.guessed = True
-        names = ", ".join(map(str, paths))
-        for view in ("anterior", "posterior"):
-            if view not in self.frames:
-                raise DicomInputError(
-                    f"{names}: no {view} view found. A whole-body scan needs "
-                    "both views: pass the ANT and POST files together, or the 2-frame object."
-                )
-        if self.frames["anterior"].shape != self.frames["posterior"].shape:
+        shapes = {view: frame.shape for view, frame in self.frames.items()}
+        if len(set(shapes.values())) > 1:
             raise DicomInputError(
-                f"{names}: Rows/Columns differ between views "
-                f"({self.frames['anterior'].shape} vs {self.frames['posterior'].shape}). Pass views of one acquisition."
+                f"{', '.join(map(str, paths))}: Rows/Columns differ between views "
+                f"({shapes['anterior']} vs {shapes['posterior']}). Pass views of one acquisition."
             )
 
 
@@ -192,10 +219,12 @@ def _scan(datasets: list, views: _ViewAssignment, window: int | None, notes: lis
         notes.append("Pixel Spacing (0028,0030) is empty: physical sizes are unknown")
     if raw(first, "PhotometricInterpretation", path, "") == "PALETTE COLOR":
         notes.append("PALETTE COLOR: stored indices are read as counts")
+    if len(views.frames) == 1:
+        notes.append(f"single view: only the {next(iter(views.frames))} view is in this acquisition")
     slope, intercept = number(first, "RescaleSlope", path), number(first, "RescaleIntercept", path)
     return WholeBodyScan(
-        anterior=views.frames["anterior"],
-        posterior=views.frames["posterior"],
+        anterior=views.frames.get("anterior"),
+        posterior=views.frames.get("posterior"),
         pixel_spacing_mm=pixel_spacing,
         scan_velocity_cm_min=number(first, "ScanVelocity", path, positive=True),
         frame_duration_ms=number(first, "ActualFrameDuration", path, positive=True),
@@ -212,18 +241,25 @@ def _scan(datasets: list, views: _ViewAssignment, window: int | None, notes: lis
         source_paths=tuple(str(p) for p in paths),
         origin=views.origin,
         rescaled=slope not in (None, 1.0) or intercept not in (None, 0.0),
+        sop_class_uid=str(raw(first, "SOPClassUID", path, "")),
     )
 
 
 def read_wholebody(
-    paths: str | Path | list[str | Path], energy_window: int | None = None, limits: DecodeLimits | None = None
+    paths: str | Path | list[str | Path],
+    energy_window: int | None = None,
+    limits: DecodeLimits | None = None,
+    view: str | None = None,
 ) -> WholeBodyScan:
-    """Read one whole-body acquisition from one multi-frame NM file or separate ANT/POST files.
+    """Read one whole-body acquisition from one multi-frame NM file, separate ANT/POST files, or a single
+    view (a lone NM view or a 16-bit Secondary Capture of one).
 
     Args:
         paths: a file, or a list of files (e.g. one single-frame object per view).
         energy_window: 1-based window to read from multi-window objects; by default the photopeak.
         limits: the largest pixel data to decode (default :class:`DecodeLimits`), checked from the header.
+        view: ``"anterior"`` or ``"posterior"`` for a single-view input whose file does not say (``--view``);
+            refused when the file names the other view.
 
     Returns:
         A :class:`WholeBodyScan`; counts keep the stored geometry (the posterior view is not flipped).
@@ -254,6 +290,7 @@ def read_wholebody(
             for index, ((w, det), frame) in enumerate(zip(frame_keys, pixels, strict=True)):
                 if w == window:
                     views.add(path, index, frame, decided.get(det))
+    views.given(view, paths)
     views.finish(paths)
     with guarded(paths[0]):
         return _scan(datasets, views, window, notes, paths)

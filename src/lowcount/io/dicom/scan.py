@@ -1,7 +1,8 @@
 """What lowcount reads from a whole-body NM acquisition, and the error it raises when it cannot.
 
-:class:`WholeBodyScan` holds both views' counts and the metadata lowcount needs; :func:`describe_scan` says
-how lowcount read it, without patient identifiers (``lowcount info``).
+:class:`WholeBodyScan` holds the counts of both views (or of the one view a single-view export holds) and
+the metadata lowcount needs; :func:`describe_scan` says how lowcount read it, without patient identifiers
+(``lowcount info``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import numpy as np
 
 NM_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.20"
 SECONDARY_CAPTURE_PREFIX = "1.2.840.10008.5.1.4.1.1.7"
+SECONDARY_CAPTURE_IMAGE = "1.2.840.10008.5.1.4.1.1.7"
+GRAYSCALE_WORD_SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7.3"
+VIEW_NAMES = ("anterior", "posterior")
 UID_ROOT = "1.2.826.0.1.3680043.8.498."  # pydicom's root for generated UIDs
 ENHANCED_MARKER = "AI-ENHANCED - not acquired counts"
 
@@ -25,7 +29,8 @@ class WholeBodyScan:
     """Counts of one whole-body acquisition with the metadata lowcount needs.
 
     Attributes:
-        anterior, posterior: (rows, cols) float32 counts in the stored geometry (posterior not flipped).
+        anterior, posterior: (rows, cols) float32 counts in the stored geometry (posterior not flipped); one
+            of them is None for a single-view export (e.g. one 16-bit Secondary Capture per view).
         pixel_spacing_mm: (row, column) spacing, or None when the file leaves Pixel Spacing empty.
         scan_velocity_cm_min: Scan Velocity (0018,1300) in cm/min, or None.
         frame_duration_ms: Actual Frame Duration (0018,1242), or None.
@@ -40,10 +45,11 @@ class WholeBodyScan:
         source_paths: files read.
         origin: for each view, the file and the 0-based frame index it was read from.
         rescaled: a Rescale Slope or Intercept other than 1 and 0 changed the stored values.
+        sop_class_uid: SOP Class UID of the source objects (NM Image, or a 16-bit Secondary Capture).
     """
 
-    anterior: np.ndarray
-    posterior: np.ndarray
+    anterior: np.ndarray | None
+    posterior: np.ndarray | None
     pixel_spacing_mm: tuple[float, float] | None
     scan_velocity_cm_min: float | None
     frame_duration_ms: float | None
@@ -60,10 +66,20 @@ class WholeBodyScan:
     source_paths: tuple[str, ...] = ()
     origin: dict[str, tuple[str, int]] = field(default_factory=dict)
     rescaled: bool = False
+    sop_class_uid: str = NM_IMAGE_STORAGE
+
+    @property
+    def view_names(self) -> tuple[str, ...]:
+        """The views present, in the order :meth:`views` stacks them (anterior first)."""
+        return tuple(view for view in VIEW_NAMES if getattr(self, view) is not None)
 
     def views(self) -> np.ndarray:
-        """(2, rows, cols) float32: anterior, posterior."""
-        return np.stack([self.anterior, self.posterior])
+        """(views, rows, cols) float32: the views present, anterior first (2 for a full study, 1 for one view)."""
+        return np.stack([getattr(self, view) for view in self.view_names])
+
+    @property
+    def secondary_capture(self) -> bool:
+        return self.sop_class_uid.startswith(SECONDARY_CAPTURE_PREFIX)
 
 
 def fail(path, field_name: str, problem: str, fix: str) -> DicomInputError:
@@ -73,13 +89,18 @@ def fail(path, field_name: str, problem: str, fix: str) -> DicomInputError:
 def describe_scan(scan: WholeBodyScan) -> list[str]:
     """Lines saying how lowcount reads ``scan``: UIDs, matrix, timing, counts per view and the rule that
     decided each view, warnings and notes. No patient name or id."""
+    rows, cols = scan.views().shape[1:]
+    kind = "16-bit Secondary Capture" if scan.secondary_capture else "NM Image"
     lines = [
         f"study {scan.study_uid}  series {scan.series_uid}",
-        f"SOP Instance UID {', '.join(scan.sop_uids)}",
-        f"matrix {scan.anterior.shape[0]} x {scan.anterior.shape[1]}, pixel spacing {scan.pixel_spacing_mm} mm, "
+        f"SOP Instance UID {', '.join(scan.sop_uids)} ({kind})",
+        f"matrix {rows} x {cols}, pixel spacing {scan.pixel_spacing_mm} mm, "
         f"scan velocity {scan.scan_velocity_cm_min} cm/min, frame duration {scan.frame_duration_ms} ms",
     ]
-    for view in ("anterior", "posterior"):
+    for view in VIEW_NAMES:
+        if getattr(scan, view) is None:
+            lines.append(f"{view:9s} not in this acquisition (single-view export)")
+            continue
         counts = getattr(scan, view).sum()
         lines.append(f"{view:9s} {counts:12,.0f} counts   view decided by: {scan.view_rules[view]}")
     if scan.view_guessed:

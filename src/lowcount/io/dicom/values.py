@@ -25,6 +25,7 @@ from lowcount.io.dicom.scan import DicomInputError, fail
 FIELDS = {
     "ActualFrameDuration": "Actual Frame Duration (0018,1242)",
     "BitsAllocated": "Bits Allocated (0028,0100)",
+    "BitsStored": "Bits Stored (0028,0101)",
     "Columns": "Columns (0028,0011)",
     "CountsAccumulated": "Counts Accumulated (0018,0070)",
     "DetectorVector": "Detector Vector (0054,0020)",

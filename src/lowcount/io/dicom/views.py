@@ -1,9 +1,10 @@
 """Which frame of an NM object is which view, and which energy window is the photopeak.
 
-Rules, in order: the View Code Sequence of each detector's Detector Information item, the top-level View
-Code Sequence (single-detector objects), GE's private view label, and the text of Image ID, Series
-Description or Image Comments. A frame no rule decides is left to the reader, which guesses by position
-and flags it.
+Rules, in order: the View Code Sequence of each detector's Detector Information item, then for
+single-detector objects (a lone view, a Secondary Capture) the top-level View Code Sequence, a view named in
+Image Type, GE's private view label, and the text of Image ID, Series Description or Image Comments. A
+frame no rule decides is left to the reader, which guesses by position (or, for a lone view, takes it as the
+anterior) and flags it; ``--view`` names a lone view the file does not.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from lowcount.io.dicom.scan import fail
 from lowcount.io.dicom.values import number, numbers
 
+IMAGE_TYPE_VIEWS = {"ANT": "anterior", "ANTERIOR": "anterior", "POST": "posterior", "POSTERIOR": "posterior"}
+IMAGE_TYPE_OF_VIEW = {"anterior": "ANTERIOR", "posterior": "POSTERIOR"}
 VIEW_CODES = {
     "399321004": "anterior",
     "G-5215": "anterior",
@@ -37,6 +40,14 @@ def view_from_text(text: str) -> str | None:
     return None
 
 
+def view_from_image_type(ds) -> str | None:
+    """The view when a value of Image Type (0008,0008) after the first two names it (ANT, POST...)."""
+    values = ds.get("ImageType", []) or []
+    values = [values] if isinstance(values, str) else list(values)
+    named = {IMAGE_TYPE_VIEWS.get(str(v).strip().upper()) for v in values[2:]} - {None}
+    return named.pop() if len(named) == 1 else None
+
+
 def ge_view_label(ds) -> str | None:
     try:
         block = ds.private_block(0x0011, "GEMS_GENIE_1")
@@ -47,6 +58,23 @@ def ge_view_label(ds) -> str | None:
     if isinstance(value, bytes):
         value = value.decode("latin-1", "replace")
     return str(value)
+
+
+def single_view_rule(ds) -> tuple[str, str] | None:
+    """(view, rule) for an object of one detector without a Detector Information view code: the top-level
+    View Code Sequence, a view named in Image Type, GE's private label, then the text of Image ID, Series
+    Description or Image Comments."""
+    if view := view_from_item(ds):
+        return view, "View Code Sequence (top level)"
+    if view := view_from_image_type(ds):
+        return view, "Image Type (0008,0008)"
+    label = ge_view_label(ds)
+    if label and (view := view_from_text(label)):
+        return view, "GE private view label (0011,GEMS_GENIE_1,12)"
+    for keyword in ("ImageID", "SeriesDescription", "ImageComments"):
+        if view := view_from_text(str(ds.get(keyword, ""))):
+            return view, f"text of {keyword}"
+    return None
 
 
 def frame_views(ds, path, n_frames: int) -> tuple[list[tuple[int, int]], dict[int, tuple[str, str]]]:
@@ -85,20 +113,8 @@ def frame_views(ds, path, n_frames: int) -> tuple[list[tuple[int, int]], dict[in
         if view:
             code = next(str(c.CodeValue) for c in item.ViewCodeSequence if VIEW_CODES.get(str(c.CodeValue)))
             decided[det] = (view, f"View Code Sequence {code} (Detector Information item {det})")
-    if len(decided) < len(set(detectors)) and len(set(detectors)) == 1:
-        view = view_from_item(ds)
-        if view:
-            decided[detectors[0]] = (view, "View Code Sequence (top level)")
-    if len(decided) < len(set(detectors)):
-        label = ge_view_label(ds)
-        if label and len(set(detectors)) == 1 and view_from_text(label):
-            decided[detectors[0]] = (view_from_text(label), "GE private view label (0011,GEMS_GENIE_1,12)")
-    if len(decided) < len(set(detectors)) and len(set(detectors)) == 1:
-        for keyword in ("ImageID", "SeriesDescription", "ImageComments"):
-            view = view_from_text(str(ds.get(keyword, "")))
-            if view:
-                decided[detectors[0]] = (view, f"text of {keyword}")
-                break
+    if len(set(detectors)) == 1 and not decided and (single := single_view_rule(ds)):
+        decided[detectors[0]] = single
     return list(zip(windows, detectors, strict=False)), decided
 
 

@@ -71,11 +71,17 @@ def write_dataset(ds, out_dir: Path) -> Path:
     return path
 
 
-def set_frames(ds, frames: np.ndarray) -> None:
-    """Store (frames, rows, cols) uint16 pixels and recompute the attributes that depend on them."""
+def set_frames(ds, frames: np.ndarray, nm: bool = True) -> None:
+    """Store (frames, rows, cols) uint16 pixels and recompute the attributes that depend on them.
+
+    ``nm`` False is for a Secondary Capture: Number of Frames is kept only when the object has it, and
+    Counts Accumulated (an NM Image attribute) is not added.
+    """
     ds.set_pixel_data(frames[0] if frames.shape[0] == 1 else frames, "MONOCHROME2", 16, generate_instance_uid=False)
-    ds.NumberOfFrames = int(frames.shape[0])
-    ds.CountsAccumulated = int(frames.sum(dtype=np.int64))
+    if nm or "NumberOfFrames" in ds:
+        ds.NumberOfFrames = int(frames.shape[0])
+    if nm:
+        ds.CountsAccumulated = int(frames.sum(dtype=np.int64))
     for keyword in (
         "WindowCenter",
         "WindowWidth",
