@@ -183,6 +183,7 @@ def bench_quality(out: str | Path, patients: int = 10, seed: int = 4242, train_s
     from lowcount.evaluate.features import load_feature_network
     from lowcount.evaluate.report import write_report
     from lowcount.evaluate.studies import load_studies
+    from lowcount.evaluate.twins import lesion_absent_twins
     from lowcount.inference.methods import shipped_comparison
     from lowcount.io.atomic import atomic_write_text
     from lowcount.phantom.cohort import cached_cohort
@@ -198,7 +199,7 @@ def bench_quality(out: str | Path, patients: int = 10, seed: int = 4242, train_s
     for name in shipped.MODELS:
         row = bench_model(f"shipped/{name}", repeats=1, train_steps=train_steps)
         timing[name].update({k: row[k] for k in row if k.startswith(("train_", "method_", "parameters"))})
-    methods, _ = shipped_comparison(studies, models)
+    methods, _ = shipped_comparison(studies, models, twins=lesion_absent_twins(studies, seed))
     network = load_feature_network("domain", shipped.model_weights(shipped.FEATURE_NET))
     headline = write_report(studies, methods, out / "report", network, shipped.observer_threshold(),
                             "shipped threshold", {"bench": {"patients": patients, "seed": seed}})  # fmt: skip

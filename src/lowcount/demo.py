@@ -62,6 +62,7 @@ def run_demo(out: str | Path, plan: DemoPlan = DemoPlan(), train: bool = False) 
     from lowcount.evaluate.features import load_feature_network
     from lowcount.evaluate.report import write_report
     from lowcount.evaluate.studies import load_studies
+    from lowcount.evaluate.twins import lesion_absent_twins
     from lowcount.inference.methods import shipped_comparison
     from lowcount.phantom.cohort import cached_cohort
 
@@ -74,7 +75,7 @@ def run_demo(out: str | Path, plan: DemoPlan = DemoPlan(), train: bool = False) 
     models = {name: shipped.model_weights(name) for name in shipped.MODELS}
     if train:
         models.update(_train_now(out, plan))
-    methods, _ = shipped_comparison(studies, models, say=_say)
+    methods, _ = shipped_comparison(studies, models, say=_say, twins=lesion_absent_twins(studies, plan.seed))
     network = load_feature_network("domain", shipped.model_weights(shipped.FEATURE_NET))
     metadata = {
         "demo": {"patients": plan.patients, "seed": plan.seed, "trained_now": train},

@@ -65,15 +65,17 @@ def evaluate_cohort(
     from lowcount.evaluate.rois import load_rois
     from lowcount.evaluate.scoring import standard_threshold
     from lowcount.evaluate.studies import load_studies
+    from lowcount.evaluate.twins import lesion_absent_twins
 
     studies = load_studies(manifest, split, fast, no_truth=no_truth)
     with_truth = all(s.has_truth for s in studies)
-    methods: dict[str, Method] = {f"{fast} (raw)": raw_fast(studies)}
+    twins = lesion_absent_twins(studies) if with_truth else None
+    methods: dict[str, Method] = {f"{fast} (raw)": raw_fast(studies, twins)}
     for name, folder in predictions.items():
         methods[name] = Method(load_predictions(folder, studies), "fast", {"predictions": str(folder)})
     note = "given on the command line"
     if with_truth:
-        methods["standard"] = standard_scans(studies)
+        methods["standard"] = standard_scans(studies, twins)
         if threshold is None:
             threshold = standard_threshold(load_studies(manifest, "val", fast))
             note = "at most 0.1 false spots per view on the validation split's standard scans"

@@ -103,6 +103,8 @@ def _write_tables(out: Path, quality: dict, anova: dict, all_scores: dict, secti
     if sections["with_truth"]:
         write_csv(out / "count_fidelity.csv", sections["fidelity"])
         write_csv(out / "diagnosis.csv", sections["diagnosis"])
+        write_csv(out / "detectability_cho.csv", sections["detectability"])
+        write_csv(out / "search_afroc.csv", sections["search"])
         write_csv(out / "lesions.csv", [r for s in all_scores.values() for r in s.lesions])
         write_csv(out / "patients.csv", [r for s in all_scores.values() for r in s.patients])
     if "rois" in sections:
@@ -146,7 +148,9 @@ def write_report(
 
     Args:
         studies: test studies (lowcount.evaluate.studies.load_studies); with truth (phantom cohorts) the report
-            adds the comparison with the truth, count fidelity per finding and the lesion observer.
+            adds the comparison with the truth, count fidelity per finding and the observers: the thresholded
+            patient-level one, the channelized Hotelling observer (methods with twin images) and the search
+            observer's AFROC analysis.
         methods: {name: lowcount.evaluate.method.Method}; without truth only ``fast`` methods, and the
             standard scan is the reference.
         network: a lowcount.evaluate.features.FeatureNetwork for LPIPS and FID, or None (columns n/a).
@@ -174,8 +178,13 @@ def write_report(
     quality, anova = _quality(all_scores, methods, studies, network, inception, with_truth)
     sections: dict = {"with_truth": with_truth}
     if with_truth:
+        from lowcount.evaluate.detectability import detectability_rows
+        from lowcount.evaluate.search import search_rows
+
         sections["fidelity"] = tables.fidelity_table(all_scores)
         sections["diagnosis"] = tables.diagnosis_table(all_scores, threshold)
+        sections["detectability"] = detectability_rows(studies, methods)
+        sections["search"] = search_rows(all_scores)
     if any(s.rois for s in all_scores.values()):
         sections["rois"] = tables.roi_table(all_scores)
     _write_tables(out / "tables", quality, anova, all_scores, sections)
@@ -212,7 +221,14 @@ def _headline(name: str, scores, sections: dict) -> dict:
     if sections["with_truth"]:
         fidelity = next(f for f in sections["fidelity"] if f["group"] == name)
         diagnosis = next(d for d in sections["diagnosis"] if d["group"] == name)
+        cho = next(d for d in sections["detectability"] if d["group"] == name)
+        search = next(d for d in sections["search"] if d["group"] == name)
         row.update(
+            cho_auc=cho.get("auc"),
+            cho_d_prime=cho.get("d_prime"),
+            cho_d_prime_kept=cho.get("d_prime_kept"),
+            afroc_area=search["afroc_area"],
+            findings_localised=search["findings_localised"],
             lesion_max_ratio_median=fidelity.get("lesion_max_ratio_median"),
             lesion_max_bias_pct=fidelity.get("max_bias_pct"),
             auc=diagnosis["auc"],

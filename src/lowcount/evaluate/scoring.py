@@ -135,6 +135,7 @@ def _score_against_truth(scores: MethodScores, study, image: np.ndarray, kind: s
             row["created_hot_spots"] = len(unexplained_by_input(spots, scan, truth[v]))
         reading = read_view(image[v], truth[v], labels[v], side["mask"], cache.observer, side["background"])
         row["observer_false_positives"] = int(reading.false_positive_scores.size)
+        row["false_spot_scores"] = reading.false_positive_scores.tolist()  # for the search observer; not in CSVs
         scores.false_positive_scores += reading.false_positive_scores.tolist()
         best = max(best, reading.best_score)
         scores.views.append(row)

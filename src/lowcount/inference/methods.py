@@ -54,33 +54,43 @@ def load_enhancer(
     return Enhancer.load(model, device, precision, **tiling)
 
 
-def enhance_studies(studies: list, enhancer: Enhancer | ClassicalEnhancer) -> tuple[Method, float]:
-    """(the enhanced fast scans of ``studies`` as a report method, seconds per study)."""
+def enhance_studies(
+    studies: list, enhancer: Enhancer | ClassicalEnhancer, twins: list | None = None
+) -> tuple[Method, float]:
+    """(the enhanced fast scans of ``studies`` as a report method, with those of their lesion-absent
+    ``twins`` when given; seconds per study, twins not counted)."""
     started = time.perf_counter()
     images = {s.key: enhancer.enhance(s.fast_counts, s.speed_factor) for s in studies}
     seconds = (time.perf_counter() - started) / len(studies)
-    return Method(images, "fast", dict(enhancer.meta)), seconds
+    twin_images = {t.key: enhancer.enhance(t.fast_counts, t.speed_factor) for t in twins or ()}
+    return Method(images, "fast", dict(enhancer.meta), twin_images), seconds
 
 
 def shipped_comparison(
-    studies: list, models: dict[str, Path], precision: str = "auto", say: Callable[[str], None] = lambda _: None
+    studies: list,
+    models: dict[str, Path],
+    precision: str = "auto",
+    say: Callable[[str], None] = lambda _: None,
+    twins: list | None = None,
 ) -> tuple[dict[str, Method], dict[str, float]]:
     """The raw fast scans, each model of ``models`` ({label: weights}), each shipped classical filter, the
     standard scans and the standard scans after their best shipped filter; and each model's seconds per
-    study. ``say`` hears one line per model."""
+    study. ``say`` hears one line per model. With ``twins`` (lowcount.evaluate.twins) every method also
+    makes its images of the lesion-absent twins, for the channelized Hotelling observer."""
     from lowcount import shipped
 
-    methods = {"fast 3x (raw)": raw_fast(studies)}
+    methods = {"fast 3x (raw)": raw_fast(studies, twins)}
     seconds = {}
     for label, weights in models.items():
         enhancer = Enhancer.load(weights, precision=precision)
-        methods[label], seconds[label] = enhance_studies(studies, enhancer)
+        methods[label], seconds[label] = enhance_studies(studies, enhancer, twins)
         say(f"  {label}: {seconds[label]:.2f} s per study ({enhancer.precision})")
     for name in shipped.CLASSICAL:
         enhancer = ClassicalEnhancer.load(shipped.classical_card(name))
-        methods[enhancer.label], _ = enhance_studies(studies, enhancer)
-    methods["standard"] = standard_scans(studies)
+        methods[enhancer.label], _ = enhance_studies(studies, enhancer, twins)
+    methods["standard"] = standard_scans(studies, twins)
     best = ClassicalEnhancer.load(shipped.best_standard_filter())
     filtered = {s.key: best.enhance(s.standard_counts, 1.0) for s in studies}
-    methods[f"standard + {best.label}"] = Method(filtered, "standard", dict(best.meta))
+    twin_filtered = {t.key: best.enhance(t.standard_counts, 1.0) for t in twins or ()}
+    methods[f"standard + {best.label}"] = Method(filtered, "standard", dict(best.meta), twin_filtered)
     return methods, seconds
