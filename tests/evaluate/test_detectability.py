@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from lowcount.evaluate import hotelling
-from lowcount.evaluate.detectability import DetectabilityConfig, detectability_rows, finding_boxes, roi_set
+from lowcount.evaluate.detectability import (
+    DetectabilityConfig,
+    detectability_rows,
+    finding_boxes,
+    finding_places,
+    roi_set,
+)
 from lowcount.evaluate.method import Method
 
 ROWS, COLS, FINDINGS = 160, 96, 4
@@ -43,8 +49,8 @@ def _patients(n: int, amplitude, seed: int = 0, findings=lambda index: FINDINGS)
 
 def test_rois_are_centred_on_each_finding_and_skip_the_edge():
     studies, present, absent, _ = _patients(2, lambda i: 30.0)
-    truths = {s.key: (s.fast_truth, s.fast_truth) for s in studies}
-    rois = roi_set(studies, present, absent, truths, "fast", CFG.roi_px)
+    places = finding_places(studies, "fast", CFG.roi_px, CFG.margin_px)
+    rois = roi_set(studies, present, absent, places, CFG.roi_px)
     assert len(rois.present) == 2 * 2 * (FINDINGS - 1)  # the finding at (3, 3) is too near the edge
     centre = CFG.roi_px // 2
     excess = (rois.present - rois.absent)[:, centre - 2 : centre + 3, centre - 2 : centre + 3].mean(axis=(1, 2))

@@ -68,31 +68,32 @@ def finding_boxes(labels: np.ndarray, roi_px: int) -> list[tuple]:
     return boxes
 
 
-def roi_set(studies: list, images: dict, twin_images: dict, truths: dict, kind: str, roi_px: int) -> RoiSet:
-    """Every finding's ROIs; ``images`` and ``twin_images`` are {study key: views}, ``truths`` {study key:
-    (truth, lesion-free truth)} of the acquisition ``kind`` ("fast" or "standard") the method starts from."""
-    parts: dict = {name: [] for name in ("present", "absent", "with_finding", "without")}
-    patients = []
-    for study in studies:
-        labels = study.fast_labels if kind == "fast" else study.standard_labels
-        sources = (images[study.key], twin_images[study.key], *truths[study.key])
-        for box in finding_boxes(labels, roi_px):
-            for name, source in zip(parts, sources, strict=True):
-                parts[name].append(source[box])
-            patients.append(study.key)
-    rois = {name: np.asarray(v, np.float64).reshape(-1, roi_px, roi_px) for name, v in parts.items()}
-    return RoiSet(**rois, patients=np.asarray(patients))
-
-
-def _truths(studies: list, kind: str, margin_px: int) -> dict:
-    """{study key: (truth, lesion-free truth)} of the fast or the standard acquisition."""
+def finding_places(studies: list, kind: str, roi_px: int, margin_px: int) -> dict:
+    """{study key: (truth, lesion-free truth, finding boxes)} of the acquisition ``kind`` ("fast" or
+    "standard"): what every method made from that acquisition is read at, computed once."""
     from lowcount.evaluate.twins import lesion_free
 
     out = {}
     for s in studies:
         truth, labels = (s.fast_truth, s.fast_labels) if kind == "fast" else (s.standard_truth, s.standard_labels)
-        out[s.key] = (truth, lesion_free(truth, labels, margin_px))
+        out[s.key] = (truth, lesion_free(truth, labels, margin_px), finding_boxes(labels, roi_px))
     return out
+
+
+def roi_set(studies: list, images: dict, twin_images: dict, places: dict, roi_px: int) -> RoiSet:
+    """Every finding's ROIs; ``images`` and ``twin_images`` are {study key: views}, ``places`` those of
+    finding_places for the acquisition the method starts from."""
+    parts: dict = {name: [] for name in ("present", "absent", "with_finding", "without")}
+    patients = []
+    for study in studies:
+        truth, lesion_free, boxes = places[study.key]
+        sources = (images[study.key], twin_images[study.key], truth, lesion_free)
+        for box in boxes:
+            for name, source in zip(parts, sources, strict=True):
+                parts[name].append(source[box])
+            patients.append(study.key)
+    rois = {name: np.asarray(v, np.float64).reshape(-1, roi_px, roi_px) for name, v in parts.items()}
+    return RoiSet(**rois, patients=np.asarray(patients))
 
 
 @dataclass(frozen=True)
@@ -128,10 +129,10 @@ class _Outputs:
             return np.full(sum(len(self.rows_of(h)) for h in halves), np.nan)
 
 
-def _outputs(studies: list, method, truths: dict, channels: np.ndarray, roi_px: int) -> _Outputs:
+def _outputs(studies: list, method, places: dict, channels: np.ndarray, roi_px: int) -> _Outputs:
     from lowcount.evaluate.hotelling import channel_outputs
 
-    rois = roi_set(studies, method.images, method.twin_images, truths, method.kind, roi_px)
+    rois = roi_set(studies, method.images, method.twin_images, places, roi_px)
     v = {name: channel_outputs(getattr(rois, name), channels) for name in ("present", "absent", "with_finding")}
     without = channel_outputs(rois.without, channels)
     by_patient = {key: np.flatnonzero(rois.patients == key) for key in set(rois.patients.tolist())}
@@ -175,9 +176,10 @@ def detectability_rows(
     channels = laguerre_gauss(cfg.roi_px, cfg.channel_width_px, cfg.channels)
     keys = sorted(s.key for s in studies)
     halves = (keys[0::2], keys[1::2])
-    truths = {kind: _truths(studies, kind, cfg.margin_px) for kind in {m.kind for m in methods.values()}}
+    kinds = {m.kind for m in methods.values() if m.twin_images}
+    places = {kind: finding_places(studies, kind, cfg.roi_px, cfg.margin_px) for kind in kinds}
     outputs = {
-        name: _outputs(studies, m, truths[m.kind], channels, cfg.roi_px) for name, m in methods.items() if m.twin_images
+        name: _outputs(studies, m, places[m.kind], channels, cfg.roi_px) for name, m in methods.items() if m.twin_images
     }
     points = {name: out.scores(halves) for name, out in outputs.items()}
     rows = []
@@ -200,6 +202,7 @@ def detectability_rows(
         scores = {name: outputs[name].scores(draw) for name in usable}
         for name in usable:
             boot[name].append(_figures(scores[name], scores[reference] if same_findings[name] else None))
+    reference_point, reference_draws = _figures(points[reference], None), np.array(boot[reference])
     for row in (r for r in rows if r["group"] in usable):
         name = row["group"]
         point = _figures(points[name], points[reference] if same_findings[name] else None)
@@ -209,10 +212,8 @@ def detectability_rows(
             row[figure] = float(point[k])
             row[f"{figure}_low"], row[f"{figure}_high"] = _interval(draws_of[:, k])
         for k, figure in enumerate(FIGURES[:2]):
-            row[f"{figure}_gain"] = float(point[k] - _figures(points[reference], None)[k])
-            row[f"{figure}_gain_low"], row[f"{figure}_gain_high"] = _interval(
-                draws_of[:, k] - np.array(boot[reference])[:, k]
-            )
+            row[f"{figure}_gain"] = float(point[k] - reference_point[k])
+            row[f"{figure}_gain_low"], row[f"{figure}_gain_high"] = _interval(draws_of[:, k] - reference_draws[:, k])
     return rows
 
 

@@ -46,14 +46,13 @@ def noise_covariance(residuals: np.ndarray) -> np.ndarray:
 
 
 def choice_scores(
-    differences: np.ndarray, signals: np.ndarray, covariance: np.ndarray, spread: np.ndarray | None = None
+    differences: np.ndarray, signals: np.ndarray, covariance: np.ndarray, spread: np.ndarray
 ) -> np.ndarray:
     """(n,) detectability of each of n findings from one trial: ``differences`` are v_present - v_absent,
     ``signals`` the known signals s, both (n, C) in channel space; the template w = K^-1 s comes from
-    ``covariance`` and the statistic's spread sqrt(w^T K w) from ``spread`` (default: the same K; give a
-    covariance measured on other samples so its error does not inflate the figure). Each score is
+    ``covariance`` and the statistic's spread sqrt(w^T K w) from ``spread`` (a covariance measured on other
+    samples, so the template's own estimation error does not inflate the figure). Each score is
     w . difference / sqrt(w^T K w): its mean is the finding's d', > 0 is a correct choice."""
-    spread = covariance if spread is None else spread
     weights = np.linalg.solve(covariance, np.asarray(signals, np.float64).T).T  # (n, C): K^-1 s per finding
     width = np.sqrt(np.einsum("nc,cd,nd->n", weights, spread, weights))
     return np.einsum("nc,nc->n", weights, differences) / np.where(width > 0, width, np.nan)

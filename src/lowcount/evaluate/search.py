@@ -77,17 +77,17 @@ def _patients(scores) -> dict[str, _Patient]:
     return out
 
 
-def _pooled(patients: dict, keys) -> tuple[np.ndarray, np.ndarray, list]:
+def _pooled(patients: dict, keys) -> tuple[np.ndarray, np.ndarray]:
+    """Findings' ratings and views' highest false-spot ratings of ``keys``, pooled."""
     ratings = np.concatenate([patients[k].ratings for k in keys] or [np.zeros(0)])
     highest = np.concatenate([patients[k].highest_false for k in keys] or [np.zeros(0)])
-    spots = [s for k in keys for s in patients[k].false_spots]
-    return ratings, highest, spots
+    return ratings, highest
 
 
 def _figures(patients: dict, keys, thresholds: dict) -> np.ndarray:
     """(AFROC area, findings localised, false spots per view, views with a false spot) of ``keys``, each
     patient at its half's threshold."""
-    ratings, highest, _ = _pooled(patients, keys)
+    ratings, highest = _pooled(patients, keys)
     at = [(patients[k], thresholds[k]) for k in keys]
     found = np.concatenate([p.ratings >= t for p, t in at] or [np.zeros(0)])
     spots = [int(np.sum(s >= t)) for p, t in at for s in p.false_spots]
@@ -107,7 +107,7 @@ def search_rows(all_scores: dict, seed: int = 0, resamples: int = 2000) -> list[
         halves = [keys[0::2], keys[1::2]]
         thresholds = {}
         for tune_on, use_on in ((halves[1], halves[0]), (halves[0], halves[1])):
-            ratings, highest, _ = _pooled(patients, tune_on)
+            ratings, highest = _pooled(patients, tune_on)
             threshold = operating_threshold(ratings, highest)
             thresholds.update({key: threshold for key in use_on})
         rng = np.random.default_rng(seed)
