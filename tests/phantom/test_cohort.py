@@ -103,6 +103,26 @@ def _digest(folder: Path) -> dict[str, str]:
     }
 
 
+def test_same_seed_gives_the_same_xcat_cohort_bit_for_bit(tmp_path):
+    from lowcount.phantom.protocol import PhantomConfig
+
+    cfg = PhantomConfig(family="xcat", speed_factors=(3.0,))
+    one = simulate_cohort(tmp_path / "one", patients=2, seed=5, cfg=cfg, workers=1, progress=False).parent
+    two = simulate_cohort(tmp_path / "two", patients=2, seed=5, cfg=cfg, workers=2, progress=False).parent
+    assert _digest(one) == _digest(two)
+    families = {row["family"] for row in csv.DictReader((one / "patients.csv").open())}
+    assert families == {"xcat"}
+
+
+def test_mixed_cohort_holds_both_families(tmp_path):
+    from lowcount.phantom.protocol import PhantomConfig
+
+    cfg = PhantomConfig(family="mixed", speed_factors=(3.0,), xcat_fraction=0.5)
+    out = simulate_cohort(tmp_path / "mixed", patients=6, seed=3, cfg=cfg, workers=2, progress=False).parent
+    families = [row["family"] for row in csv.DictReader((out / "patients.csv").open())]
+    assert set(families) == {"xcat", "procedural"}
+
+
 def test_same_seed_gives_the_same_cohort_bit_for_bit(tmp_path):
     one = simulate_cohort(tmp_path / "one", patients=2, seed=5, workers=1, progress=False).parent
     two = simulate_cohort(tmp_path / "two", patients=2, seed=5, workers=2, progress=False).parent

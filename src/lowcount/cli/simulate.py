@@ -18,6 +18,10 @@ def simulate(
     ] = 0,
     speeds: Annotated[str | None, typer.Option(help="Fast-scan speed factors, e.g. 2,3.")] = None,
     fast_mode: Annotated[str | None, typer.Option(help="independent (realistic) or thinned (binomial).")] = None,
+    family: Annotated[
+        str | None,
+        typer.Option(help="procedural, xcat (real anatomy) or mixed (half each); default mixed, or the config's."),
+    ] = None,
     config: Annotated[
         str | None, typer.Option(help="YAML file with a 'phantom:' section, or a shipped one's name (phantom).")
     ] = None,
@@ -33,7 +37,8 @@ def simulate(
 
     speed_factors = numbers(speeds, "--speeds") if speeds is not None else None
     try:
-        cfg = load_phantom_config(recipe_path(config) if config else None, speed_factors, fast_mode)
+        family = family or (None if config else "mixed")
+        cfg = load_phantom_config(recipe_path(config) if config else None, speed_factors, fast_mode, family)
     except (ConfigError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from exc
     start = time.perf_counter()

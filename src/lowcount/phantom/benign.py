@@ -67,17 +67,24 @@ def _vertebral_fracture(rng, anatomy: Anatomy, grid: Grid, uptake: Uptake, found
         )
 
 
+def _site(anatomy: Anatomy, name: str):
+    """The piece (or non-emitting site) called ``name``."""
+    if name in anatomy.sites:
+        return anatomy.sites[name]
+    return next(p for p in anatomy.pieces if p.name == name)
+
+
 def _degenerative(rng, anatomy: Anatomy, grid: Grid, uptake: Uptake, age: float, found: list[Lesion], next_id: int):
     n_degenerative = int(rng.poisson(1.5 if age > 50 else 0.2))
     for site in rng.choice(DEGENERATIVE_SITES, size=min(n_degenerative, 4), replace=False):
         site = str(site)
         side = str(rng.choice(["left", "right"]))
         if site.startswith("facet_"):
-            host = next(p for p in anatomy.pieces if p.name == f"pedicle_{site[6:]}_{side}")
+            host = _site(anatomy, f"pedicle_{site[6:]}_{side}")
             x, y, z = host_pixel(rng, host, grid)
             segment, host_conc, size = host.segment, uptake.spine, rng.uniform(12.0, 20.0)
         elif site == "sacroiliac":
-            host = next(p for p in anatomy.pieces if p.name == f"sacroiliac_{side}")
+            host = _site(anatomy, f"sacroiliac_{side}")
             x, y, z = host_pixel(rng, host, grid)
             segment, host_conc, size = host.segment, uptake.spine, rng.uniform(15.0, 25.0)
         else:

@@ -135,11 +135,13 @@ def _slab_fraction(z: np.ndarray, centre: np.ndarray, width: np.ndarray, above: 
 
 
 class _Scene:
-    """Full-image maps the projection needs: body surface height and the bone and lung slabs."""
+    """Full-image maps the projection needs: the body's anterior surface and posterior floor (its lowest
+    point above the table: 0 where it rests on it), and the bone and lung slabs."""
 
     def __init__(self, pieces: list[Piece], cfg: CameraConfig) -> None:
         g = cfg.grid
         self.surface_cm = np.zeros((g.rows, g.cols), np.float32)
+        floor = np.full((g.rows, g.cols), np.inf, np.float32)
         bone_t = np.zeros_like(self.surface_cm)
         bone_tz = np.zeros_like(self.surface_cm)
         lung_t = np.zeros_like(self.surface_cm)
@@ -153,12 +155,16 @@ class _Scene:
                     p.col0,
                     mode="max",
                 )
+                paste(
+                    floor, np.where(p.thickness_cm > 0, p.z_cm - p.thickness_cm / 2, np.inf), p.row0, p.col0, mode="min"
+                )
             elif p.tissue == "bone":
                 paste(bone_t, p.thickness_cm, p.row0, p.col0)
                 paste(bone_tz, p.thickness_cm * p.z_cm, p.row0, p.col0)
             elif p.tissue == "lung":
                 paste(lung_t, p.thickness_cm, p.row0, p.col0)
                 paste(lung_tz, p.thickness_cm * p.z_cm, p.row0, p.col0)
+        self.floor_cm = np.where(np.isfinite(floor), np.clip(floor, 0.0, None), 0.0).astype(np.float32)
         self.bone_t, self.lung_t = bone_t, lung_t
         self.bone_z = np.divide(bone_tz, bone_t, out=np.zeros_like(bone_t), where=bone_t > 0)
         self.lung_z = np.divide(lung_tz, lung_t, out=np.zeros_like(lung_t), where=lung_t > 0)
@@ -182,8 +188,11 @@ def _clip_to_grid(p: Piece, g: Grid) -> Piece | None:
 
 
 def _soft_slabs(scene: _Scene, concentration: float, n: int) -> list[Piece]:
-    t = scene.surface_cm / n
-    return [Piece(f"soft_slab_{k}", "soft_slab", "trunk", 0, 0, t, (k + 0.5) * t, concentration) for k in range(n)]
+    floor = np.minimum(scene.floor_cm, scene.surface_cm)
+    t = (scene.surface_cm - floor) / n
+    return [
+        Piece(f"soft_slab_{k}", "soft_slab", "trunk", 0, 0, t, floor + (k + 0.5) * t, concentration) for k in range(n)
+    ]
 
 
 def _convolve_same(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -234,7 +243,10 @@ def project(pieces: list[Piece], soft_concentration: float, cfg: CameraConfig) -
         for p in emitters:
             z = p.z_cm
             surface = scene.box("surface_cm", p)
-            water_path = np.clip(surface - z, 0.0, None) if above else np.clip(np.minimum(z, surface), 0.0, None)
+            if above:
+                water_path = np.clip(surface - z, 0.0, None)
+            else:
+                water_path = np.clip(np.minimum(z, surface) - scene.box("floor_cm", p), 0.0, None)
             mu_path = (
                 cfg.water_mu_per_cm * water_path
                 + d_bone * _slab_fraction(z, scene.box("bone_z", p), scene.box("bone_t", p), above)

@@ -5,7 +5,8 @@ Layout of ``out_dir``::
     manifest.csv            one row per acquisition (see lowcount.io.manifest)
     patients.csv            one row per patient: body, diagnosis, fold and split
     lesions.csv             one row per finding, with the first acquisition that shows it
-    cohort.json             seed, size, version and the resolved configuration
+    cohort.json             seed, size, version, the resolved configuration and the scale-free statistics of
+                            the standard anterior views per family (lowcount.phantom.statistics)
     dicom/<SOPInstanceUID>.dcm
     truth/<SOPInstanceUID>.npz   expected_counts (2, H, W) float32, lesion_labels (2, H, W) uint16
 
@@ -31,6 +32,7 @@ from lowcount.io.manifest import assign_splits, write_manifest
 from lowcount.io.truth import save_truth
 from lowcount.phantom.patient import Acquisition, Patient, acquire, sample_patient
 from lowcount.phantom.protocol import PhantomConfig
+from lowcount.phantom.statistics import summary, view_statistics
 
 BASE_DATE = datetime(2026, 1, 5, 8, 0, 0)
 
@@ -83,8 +85,9 @@ def _header(job: _Job, patient: Patient, acq: Acquisition) -> NMHeader:
     )
 
 
-def _simulate_one(job: _Job) -> tuple[list[dict], dict, list[dict]]:
-    """Simulate and write one patient; returns manifest rows, the patient row and lesion rows."""
+def _simulate_one(job: _Job) -> tuple[list[dict], dict, list[dict], dict]:
+    """Simulate and write one patient; returns manifest rows, the patient row, lesion rows and the statistics
+    of its standard anterior view."""
     rng = np.random.default_rng(job.seed_sequence)
     patient = sample_patient(rng, job.cfg)
     acquisitions = acquire(patient, job.cfg, rng)
@@ -123,6 +126,7 @@ def _simulate_one(job: _Job) -> tuple[list[dict], dict, list[dict]]:
     b, d = patient.body, patient.diagnosis
     patient_row = {
         "patient_id": pid,
+        "family": patient.family,
         "sex": b.sex,
         "age_years": round(b.age_years, 1),
         "height_cm": round(b.height_cm, 1),
@@ -143,7 +147,15 @@ def _simulate_one(job: _Job) -> tuple[list[dict], dict, list[dict]]:
         {"patient_id": pid, **lesion.as_row(), "first_acquisition": names[patient.lesion_start[lesion.lesion_id]]}
         for lesion in patient.lesions
     ]
-    return rows, patient_row, lesion_rows
+    return rows, patient_row, lesion_rows, view_statistics(acquisitions[0].counts[0])
+
+
+def statistics_summary(patient_rows: list[dict], statistics: list[dict]) -> dict:
+    """The statistics' spread over the whole cohort and over each family in it."""
+    by_family: dict[str, list[dict]] = {"all": list(statistics)}
+    for row, stats in zip(patient_rows, statistics, strict=True):
+        by_family.setdefault(row["family"], []).append(stats)
+    return {family: summary(rows) for family, rows in by_family.items()}
 
 
 def _write_csv(path: Path, rows: list[dict], columns: list[str] | None = None) -> None:
@@ -233,15 +245,22 @@ def simulate_cohort(
         results = _run_jobs([_Job(seed, i, children[i], cfg, str(stage)) for i in range(patients)], workers, progress)
         ids = [patient_id(seed, i) for i in range(patients)]
         splits = assign_splits(ids, np.random.default_rng(children[-1]))
-        manifest_rows, patient_rows, lesion_rows = [], [], []
-        for rows, patient_row, lesions in results:
+        manifest_rows, patient_rows, lesion_rows, statistics = [], [], [], []
+        for rows, patient_row, lesions, stats in results:
             s = splits[patient_row["patient_id"]]
             manifest_rows += [{**row, "fold": s.fold, "split": s.split} for row in rows]
             patient_rows.append({**patient_row, "fold": s.fold, "split": s.split})
             lesion_rows += lesions
+            statistics.append(stats)
         _write_csv(stage / "patients.csv", patient_rows)
         _write_csv(stage / "lesions.csv", lesion_rows, list(LESION_COLUMNS))
-        meta = {"lowcount_version": __version__, "seed": seed, "patients": patients, "config": asdict(cfg)}
+        meta = {
+            "lowcount_version": __version__,
+            "seed": seed,
+            "patients": patients,
+            "config": asdict(cfg),
+            "anterior_view_statistics": statistics_summary(patient_rows, statistics),
+        }
         atomic_write_text(stage / "cohort.json", json.dumps(meta, indent=2, default=list) + "\n")
     write_manifest(out / "manifest.csv", manifest_rows)  # last: it vouches for everything above
     return out / "manifest.csv"

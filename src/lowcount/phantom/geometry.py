@@ -241,7 +241,7 @@ def plate(
 
 
 def paste(canvas: np.ndarray, values: np.ndarray, row0: int, col0: int, mode: str = "add") -> None:
-    """Add (or take the maximum of) ``values`` into ``canvas`` at (row0, col0), clipped to the canvas."""
+    """Add (or take the maximum or minimum of) ``values`` into ``canvas`` at (row0, col0), clipped to it."""
     h, w = values.shape
     r0, c0 = max(row0, 0), max(col0, 0)
     r1, c1 = min(row0 + h, canvas.shape[0]), min(col0 + w, canvas.shape[1])
@@ -252,5 +252,7 @@ def paste(canvas: np.ndarray, values: np.ndarray, row0: int, col0: int, mode: st
         canvas[r0:r1, c0:c1] += src
     elif mode == "max":
         np.maximum(canvas[r0:r1, c0:c1], src, out=canvas[r0:r1, c0:c1])
+    elif mode == "min":
+        np.minimum(canvas[r0:r1, c0:c1], src, out=canvas[r0:r1, c0:c1])
     else:
-        raise ValueError(f"paste mode must be 'add' or 'max', got {mode!r}")
+        raise ValueError(f"paste mode must be 'add', 'max' or 'min', got {mode!r}")

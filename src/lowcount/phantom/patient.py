@@ -43,6 +43,7 @@ class Patient:
             (0 for all but contamination that appears after voiding).
         delay_min: injection to start of the standard scan.
         counts_per_view: expected counts per view of the standard scan (mean of ANT and POST).
+        family: ``procedural`` or ``xcat`` (lowcount.phantom.protocol.PhantomConfig.family).
     """
 
     body: Body
@@ -54,6 +55,7 @@ class Patient:
     counts_per_view: float
     anatomy: Anatomy
     lesion_start: dict[int, int] = field(default_factory=dict)
+    family: str = "procedural"
 
 
 @dataclass
@@ -85,20 +87,45 @@ class Acquisition:
     mode: str
 
 
+def _family(rng: np.random.Generator, cfg: PhantomConfig) -> str:
+    if cfg.family != "mixed":
+        return cfg.family
+    return "xcat" if rng.random() < cfg.xcat_fraction else "procedural"
+
+
+def xcat_uptake(uptake: Uptake, spine_to_soft: float) -> Uptake:
+    """``uptake`` with bone, kidneys and bladder rescaled so that spine : soft tissue is ``spine_to_soft``.
+
+    The procedural concentrations are set for its thin drawn bones; the voxel skeleton's bones are solid, so
+    its per-volume ratio is drawn directly (the kidneys and bladder keep their ratio to the spine).
+    """
+    from dataclasses import replace
+
+    k = spine_to_soft * uptake.soft / uptake.spine
+    fields = ("spine", "rib", "skull", "joint", "sternum", "kidney", "bladder")
+    return replace(uptake, **{name: getattr(uptake, name) * k for name in fields})
+
+
 def sample_patient(rng: np.random.Generator, cfg: PhantomConfig) -> Patient:
-    """Draw a patient: body, diagnosis, uptake, kinetics, findings, delay and count level."""
+    """Draw a patient: family, body, diagnosis, uptake, kinetics, findings, delay and count level."""
     grid = cfg.camera.grid
-    body = sample_body(rng, grid, cfg.young_fraction)
+    family = _family(rng, cfg)
+    body = sample_body(rng, grid, cfg.young_fraction if family == "procedural" else 0.0)
     diagnosis = sample_diagnosis(rng, body.sex, cfg.metastatic_fraction, age_years=body.age_years)
     uptake = sample_uptake(rng, body.age_years, diagnosis.superscan)
     kinetics = sample_kinetics(rng, cfg.void_probability)
-    anatomy = build_anatomy(body, uptake, grid)
+    if family == "xcat":
+        from lowcount.phantom.xcat.anatomy import build_xcat_anatomy
+
+        uptake = xcat_uptake(uptake, float(rng.uniform(*cfg.xcat_spine_to_soft)))
+        anatomy = build_xcat_anatomy(body, uptake, grid, float(rng.uniform(*cfg.xcat_liver_to_soft)))
+    else:
+        anatomy = build_anatomy(body, uptake, grid)
     lesions = sample_lesions(rng, anatomy, grid, uptake, diagnosis, body.age_years)
     delay = rng.uniform(*cfg.delay_h) * 60.0
     counts = rng.uniform(*cfg.standard_counts_per_view)
-    patient = Patient(
-        body, uptake, kinetics, diagnosis, lesions, delay, counts, anatomy, {lesion.lesion_id: 0 for lesion in lesions}
-    )
+    start = {lesion.lesion_id: 0 for lesion in lesions}
+    patient = Patient(body, uptake, kinetics, diagnosis, lesions, delay, counts, anatomy, start, family)
     contaminated = rng.random() < cfg.contamination_after_void
     if kinetics.voided and contaminated and cfg.fast_mode == "independent" and cfg.speed_factors:
         extra = urine_contamination(rng, anatomy, uptake, len(lesions) + 1)
@@ -128,13 +155,17 @@ def anatomy_at(patient: Patient, uptake: Uptake, grid) -> Anatomy:
     """The patient's anatomy with ``uptake``'s concentrations: bone is unchanged (plateau), soft tissue,
     lungs and kidneys are rescaled, and the bladder is rebuilt for its new volume."""
     base = patient.uptake
-    factors = {"soft": uptake.soft / base.soft, "lung": uptake.soft / base.soft, "kidney": uptake.kidney / base.kidney}
+    soft = uptake.soft / base.soft
+    factors = {"soft": soft, "lung": soft, "organ": soft, "kidney": uptake.kidney / base.kidney}
     pieces = [
         p.scaled(factors[p.tissue]) if p.tissue in factors else p
         for p in patient.anatomy.pieces
         if p.tissue != "bladder"
     ]
-    anatomy = Anatomy(pieces=pieces, paths=patient.anatomy.paths, landmarks=patient.anatomy.landmarks)
+    base_anatomy = patient.anatomy
+    anatomy = Anatomy(
+        pieces, base_anatomy.paths, base_anatomy.landmarks, base_anatomy.sites, base_anatomy.bladder_centre_cm
+    )
     add_bladder(anatomy, grid, patient.body, uptake)
     return anatomy
 

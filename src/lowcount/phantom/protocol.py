@@ -8,6 +8,7 @@ from pathlib import Path
 from lowcount.phantom.camera import CameraConfig
 
 FAST_MODES = ("independent", "thinned")
+FAMILIES = ("procedural", "xcat", "mixed")
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,13 @@ class PhantomConfig:
         metastatic_fraction: share of patients with skeletal metastases.
         void_probability: chance the patient voids between the standard and a later scan.
         contamination_after_void: chance that voiding leaves urine contamination on the skin.
-        young_fraction: share of patients aged 8-19 (open growth plates).
+        young_fraction: share of patients aged 8-19 (open growth plates; procedural family only).
+        family: ``procedural`` (the drawn skeleton), ``xcat`` (the mesh50_XCAT real anatomy, deformed per
+            patient) or ``mixed`` (each patient one or the other, ``xcat_fraction`` of them xcat).
+        xcat_fraction: share of xcat patients in a ``mixed`` cohort.
+        xcat_spine_to_soft: range of the xcat family's spine : soft-tissue concentration ratio (per volume;
+            the other bones follow the procedural ratios to the spine).
+        xcat_liver_to_soft: range of the liver : soft-tissue concentration ratio (xcat family).
     """
 
     camera: CameraConfig = field(default_factory=CameraConfig)
@@ -44,8 +51,18 @@ class PhantomConfig:
     void_probability: float = 0.15
     contamination_after_void: float = 0.3
     young_fraction: float = 0.08
+    family: str = "procedural"
+    xcat_fraction: float = 0.5
+    xcat_spine_to_soft: tuple[float, float] = (8.0, 20.0)
+    xcat_liver_to_soft: tuple[float, float] = (1.0, 1.6)
 
     def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise ValueError(f"family must be one of {FAMILIES}, got {self.family!r}")
+        for name in ("xcat_spine_to_soft", "xcat_liver_to_soft"):
+            lo, hi = getattr(self, name)
+            if not 0 < lo <= hi:
+                raise ValueError(f"{name} must be 0 < low <= high, got {getattr(self, name)}")
         if self.fast_mode not in FAST_MODES:
             raise ValueError(f"fast_mode must be one of {FAST_MODES}, got {self.fast_mode!r}")
         if not self.standard_velocity_cm_min > 0:
@@ -63,6 +80,7 @@ class PhantomConfig:
             "void_probability",
             "contamination_after_void",
             "young_fraction",
+            "xcat_fraction",
         ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -79,9 +97,13 @@ def acquisition_name(speed_factor: float) -> str:
 
 
 def load_phantom_config(
-    path: str | Path | None = None, speed_factors: tuple[float, ...] | None = None, fast_mode: str | None = None
+    path: str | Path | None = None,
+    speed_factors: tuple[float, ...] | None = None,
+    fast_mode: str | None = None,
+    family: str | None = None,
 ) -> PhantomConfig:
-    """The ``phantom:`` section of YAML file ``path`` (defaults without one), with the fast scans overridden.
+    """The ``phantom:`` section of YAML file ``path`` (defaults without one), with the fast scans and the
+    phantom family overridden.
 
     Raises:
         lowcount.config.ConfigError / ValueError: a bad file, key or value, naming it.
@@ -95,4 +117,6 @@ def load_phantom_config(
         cfg = replace(cfg, speed_factors=tuple(speed_factors))
     if fast_mode is not None:
         cfg = replace(cfg, fast_mode=fast_mode)
+    if family is not None:
+        cfg = replace(cfg, family=family)
     return cfg

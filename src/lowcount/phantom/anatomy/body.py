@@ -107,12 +107,17 @@ class Anatomy:
     Attributes:
         pieces: every bone, organ and soft-tissue piece.
         paths: polylines (N, 3) of tube-like bones by piece name (ribs, long bones), for elongated lesions.
-        landmarks: named points (x, y, z) in cm, e.grid. ``"pubis"``, ``"elbow_right"``.
+        landmarks: named points (x, y, z) in cm, e.g. ``"pubis"``, ``"elbow_right"``.
+        sites: parts of pieces that host findings but do not emit themselves (the real-anatomy family's
+            facet joints and sacroiliac joints, which are parts of its vertebrae and ilia), by name.
+        bladder_centre_cm: where the bladder sits, when the body's landmarks do not say it.
     """
 
     pieces: list[Piece] = field(default_factory=list)
     paths: dict[str, np.ndarray] = field(default_factory=dict)
     landmarks: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    sites: dict[str, Piece] = field(default_factory=dict)
+    bladder_centre_cm: tuple[float, float, float] | None = None
 
     def add(self, piece: Piece | None) -> None:
         if piece is not None:

@@ -154,7 +154,7 @@ def bladder_centre_cm(body: Body) -> tuple[float, float, float]:
 def add_bladder(anatomy: Anatomy, grid: Grid, body: Body, uptake: Uptake) -> None:
     """The bladder: a flattened ellipsoid resting on the pubis whose size follows its volume."""
     radius = (3.0 * uptake.bladder_volume_ml / (4.0 * np.pi * 1.3 * 0.9)) ** (1.0 / 3.0)
-    x, y, z = bladder_centre_cm(body)
+    x, y, z = anatomy.bladder_centre_cm or bladder_centre_cm(body)
     anatomy.add(
         ellipsoid(
             grid,
