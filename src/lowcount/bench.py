@@ -22,6 +22,7 @@ def bench_simulate(
     speed_factors: tuple[float, ...] = (2.0, 3.0),
     fast_mode: str = "independent",
     keep: Path | None = None,
+    family: str = "procedural",
 ) -> dict:
     """Wall time of ``lowcount simulate`` end to end (simulation, DICOM and truth files, manifest) and the
     cohort's size on disk; the cohort goes to ``keep`` or to a temporary folder."""
@@ -32,7 +33,7 @@ def bench_simulate(
     from lowcount.phantom.cohort import simulate_cohort
     from lowcount.phantom.protocol import load_phantom_config
 
-    cfg = load_phantom_config(None, speed_factors, fast_mode)
+    cfg = load_phantom_config(None, speed_factors, fast_mode, family)
     with tempfile.TemporaryDirectory(prefix="lowcount-bench-") as tmp:
         out = keep or Path(tmp)
         start = time.perf_counter()
@@ -44,6 +45,7 @@ def bench_simulate(
         "acquisitions": patients * (1 + len(cfg.speed_factors)),
         "workers": workers,
         "fast_mode": cfg.fast_mode,
+        "family": cfg.family,
         "wall_s": elapsed,
         "s_per_patient": elapsed / patients,
         "disk_mb": size_mb,

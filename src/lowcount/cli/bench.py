@@ -17,6 +17,7 @@ SIMULATE = [
     Column("acquisitions", "acquisitions"),
     Column("workers", "workers"),
     Column("fast_mode", "fast mode"),
+    Column("family", "family"),
     Column("wall_s", "wall time (s)", ".1f"),
     Column("s_per_patient", "s per patient", ".2f"),
     Column("disk_mb", "disk (MB)", ".0f"),
@@ -65,12 +66,13 @@ def bench_simulate(
     keep: Annotated[
         Path | None, typer.Option(help="Keep the cohort in this folder (default: a temporary one).")
     ] = None,
+    family: Annotated[str, typer.Option(help="Phantom family: procedural, xcat or mixed.")] = "procedural",
 ) -> None:
     """Time `lowcount simulate` end to end (simulation, DICOM and truth files, manifest) and print a table row."""
     from lowcount.bench import bench_simulate as measure
 
     with exit_on():
-        row = measure(patients, seed, workers, numbers(speeds, "--speeds"), fast_mode, keep)
+        row = measure(patients, seed, workers, numbers(speeds, "--speeds"), fast_mode, keep, family)
     typer.echo(render([row], SIMULATE))
 
 

@@ -12,13 +12,15 @@ image; viewers flip it for display (shared/docs/dicom-nm.md section 1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from lowcount.phantom.geometry import Grid, Piece, paste
 
 VIEWS = ("anterior", "posterior")
+# LEHR collimators by vendor: hole diameter and length, mm (shared/docs/phantom-physics.md [COL], [G16]).
+COLLIMATORS = {"siemens_lehr": (1.11, 24.05), "ge_lehr": (1.50, 35.0)}
 
 
 @dataclass(frozen=True)
@@ -215,13 +217,16 @@ def _exponential_kernel(cfg: CameraConfig) -> np.ndarray:
     return (k / k.sum()).astype(np.float32)
 
 
-def project(pieces: list[Piece], soft_concentration: float, cfg: CameraConfig) -> np.ndarray:
+def project(
+    pieces: list[Piece], soft_concentration: float, cfg: CameraConfig, soft_texture: np.ndarray | None = None
+) -> np.ndarray:
     """Noise-free detected photon density of both views, before time and sensitivity scaling.
 
     Args:
         pieces: placed pieces (bone, organs, lesions; soft-tissue pieces define the body outline).
         soft_concentration: soft-tissue activity per cm, filled uniformly through the body thickness.
         cfg: the camera.
+        soft_texture: optional (rows, cols) factor on the soft tissue's emission (not its attenuation).
 
     Returns:
         (2, rows, cols) float32: anterior, posterior (posterior mirrored as its detector sees it).
@@ -231,7 +236,12 @@ def project(pieces: list[Piece], soft_concentration: float, cfg: CameraConfig) -
     g = cfg.grid
     scene = _Scene(pieces, cfg)
     emitters = [c for c in (_clip_to_grid(p, g) for p in pieces if p.tissue != "soft") if c is not None]
-    emitters += _soft_slabs(scene, soft_concentration, cfg.soft_tissue_slabs)
+    slabs = _soft_slabs(scene, soft_concentration, cfg.soft_tissue_slabs)
+    if soft_texture is not None:
+        if soft_texture.shape != (g.rows, g.cols):
+            raise ValueError(f"soft_texture must be {(g.rows, g.cols)}, got {soft_texture.shape}")
+        slabs = [replace(s, thickness_cm=(s.thickness_cm * soft_texture).astype(np.float32)) for s in slabs]
+    emitters += slabs
     d_bone = cfg.bone_mu_per_cm - cfg.water_mu_per_cm
     d_lung = cfg.lung_mu_per_cm - cfg.water_mu_per_cm
     kernel = _exponential_kernel(cfg)

@@ -58,7 +58,7 @@ class _Job:
 
 
 def _header(job: _Job, patient: Patient, acq: Acquisition) -> NMHeader:
-    grid = job.cfg.camera.grid
+    grid = (patient.camera or job.cfg.camera).grid
     when = BASE_DATE + timedelta(days=job.index) + timedelta(minutes=acq.start_min)
     injected = BASE_DATE + timedelta(days=job.index)
     study = _uid(job.seed, job.index, "study")
@@ -93,6 +93,7 @@ def _simulate_one(job: _Job) -> tuple[list[dict], dict, list[dict], dict]:
     acquisitions = acquire(patient, job.cfg, rng)
     out = Path(job.out_dir)
     pid = patient_id(job.seed, job.index)
+    pixel_cm = (patient.camera or job.cfg.camera).grid.pixel_cm
     rows = []
     for acq in acquisitions:
         header = _header(job, patient, acq)
@@ -113,8 +114,8 @@ def _simulate_one(job: _Job) -> tuple[list[dict], dict, list[dict], dict]:
                 "counts_posterior": int(acq.counts[1].sum()),
                 "expected_anterior": round(float(acq.expected[0].sum(dtype=np.float64)), 1),
                 "expected_posterior": round(float(acq.expected[1].sum(dtype=np.float64)), 1),
-                "shift_x_px": round(acq.motion.shift_cm[0] / job.cfg.camera.grid.pixel_cm, 3),
-                "shift_y_px": round(acq.motion.shift_cm[1] / job.cfg.camera.grid.pixel_cm, 3),
+                "shift_x_px": round(acq.motion.shift_cm[0] / pixel_cm, 3),
+                "shift_y_px": round(acq.motion.shift_cm[1] / pixel_cm, 3),
                 "limb_motion": limb,
                 "study_uid": header.study_uid,
                 "series_uid": header.series_uid,
@@ -141,6 +142,8 @@ def _simulate_one(job: _Job) -> tuple[list[dict], dict, list[dict], dict]:
         "voided": patient.kinetics.voided,
         "delay_min": round(patient.delay_min, 2),
         "counts_per_view": round(patient.counts_per_view, 1),
+        "pixel_mm": round(pixel_cm * 10.0, 3),
+        "collimator_hole_mm": (patient.camera or job.cfg.camera).hole_diameter_mm,
     }
     names = [acq.name for acq in acquisitions]
     lesion_rows = [

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lowcount.phantom.anatomy import Anatomy, Body, add_bladder, build_anatomy, sample_body
-from lowcount.phantom.camera import Motion, place, project, row_times_min
+from lowcount.phantom.camera import CameraConfig, Motion, place, project, row_times_min
 from lowcount.phantom.lesions import (
     Diagnosis,
     Lesion,
@@ -44,6 +44,8 @@ class Patient:
         delay_min: injection to start of the standard scan.
         counts_per_view: expected counts per view of the standard scan (mean of ANT and POST).
         family: ``procedural`` or ``xcat`` (lowcount.phantom.protocol.PhantomConfig.family).
+        camera: the patient's camera: the cohort's, with its own pixel size or collimator when randomised.
+        soft_texture: the factor on the soft tissue's emission, when the cohort randomises it.
     """
 
     body: Body
@@ -56,6 +58,8 @@ class Patient:
     anatomy: Anatomy
     lesion_start: dict[int, int] = field(default_factory=dict)
     family: str = "procedural"
+    camera: CameraConfig | None = None
+    soft_texture: np.ndarray | None = None
 
 
 @dataclass
@@ -93,23 +97,30 @@ def _family(rng: np.random.Generator, cfg: PhantomConfig) -> str:
     return "xcat" if rng.random() < cfg.xcat_fraction else "procedural"
 
 
+def scaled_bone_uptake(uptake: Uptake, factor: float) -> Uptake:
+    """``uptake`` with bone, kidneys and bladder times ``factor`` (they keep their ratios to the spine)."""
+    from dataclasses import replace
+
+    fields = ("spine", "rib", "skull", "joint", "sternum", "kidney", "bladder")
+    return replace(uptake, **{name: getattr(uptake, name) * factor for name in fields})
+
+
 def xcat_uptake(uptake: Uptake, spine_to_soft: float) -> Uptake:
     """``uptake`` with bone, kidneys and bladder rescaled so that spine : soft tissue is ``spine_to_soft``.
 
     The procedural concentrations are set for its thin drawn bones; the voxel skeleton's bones are solid, so
     its per-volume ratio is drawn directly (the kidneys and bladder keep their ratio to the spine).
     """
-    from dataclasses import replace
-
-    k = spine_to_soft * uptake.soft / uptake.spine
-    fields = ("spine", "rib", "skull", "joint", "sternum", "kidney", "bladder")
-    return replace(uptake, **{name: getattr(uptake, name) * k for name in fields})
+    return scaled_bone_uptake(uptake, spine_to_soft * uptake.soft / uptake.spine)
 
 
 def sample_patient(rng: np.random.Generator, cfg: PhantomConfig) -> Patient:
     """Draw a patient: family, body, diagnosis, uptake, kinetics, findings, delay and count level."""
-    grid = cfg.camera.grid
+    from lowcount.phantom import randomisation
+
     family = _family(rng, cfg)
+    camera = randomisation.sample_camera(rng, cfg)
+    grid = camera.grid
     body = sample_body(rng, grid, cfg.young_fraction if family == "procedural" else 0.0)
     diagnosis = sample_diagnosis(rng, body.sex, cfg.metastatic_fraction, age_years=body.age_years)
     uptake = sample_uptake(rng, body.age_years, diagnosis.superscan)
@@ -120,12 +131,24 @@ def sample_patient(rng: np.random.Generator, cfg: PhantomConfig) -> Patient:
         uptake = xcat_uptake(uptake, float(rng.uniform(*cfg.xcat_spine_to_soft)))
         anatomy = build_xcat_anatomy(body, uptake, grid, float(rng.uniform(*cfg.xcat_liver_to_soft)))
     else:
+        if cfg.procedural_bone_scale is not None:
+            uptake = scaled_bone_uptake(uptake, float(rng.uniform(*cfg.procedural_bone_scale)))
         anatomy = build_anatomy(body, uptake, grid)
+    if cfg.bone_uptake_spread > 0:
+        randomisation.spread_bone_uptake(rng, anatomy, cfg.bone_uptake_spread)
+    if cfg.heart_to_soft is not None:
+        ratio = float(rng.uniform(*cfg.heart_to_soft))
+        randomisation.add_heart(anatomy, grid, uptake, ratio, body.height_cm / 175.0)
+    texture = None
+    if cfg.soft_texture_sd > 0:
+        texture = randomisation.soft_texture(rng, grid, cfg.soft_texture_sd, cfg.soft_texture_length_cm)
     lesions = sample_lesions(rng, anatomy, grid, uptake, diagnosis, body.age_years)
     delay = rng.uniform(*cfg.delay_h) * 60.0
     counts = rng.uniform(*cfg.standard_counts_per_view)
     start = {lesion.lesion_id: 0 for lesion in lesions}
-    patient = Patient(body, uptake, kinetics, diagnosis, lesions, delay, counts, anatomy, start, family)
+    patient = Patient(
+        body, uptake, kinetics, diagnosis, lesions, delay, counts, anatomy, start, family, camera, texture
+    )
     contaminated = rng.random() < cfg.contamination_after_void
     if kinetics.voided and contaminated and cfg.fast_mode == "independent" and cfg.speed_factors:
         extra = urine_contamination(rng, anatomy, uptake, len(lesions) + 1)
@@ -181,7 +204,13 @@ def _render(patient: Patient, uptake: Uptake, lesion_ids: list[int], motion: Mot
     ]
     pieces = place(anatomy.pieces + lesion_pieces, motion, grid)
     placed_lesions = pieces[len(anatomy.pieces) :]
-    density = project(pieces, uptake.soft, cfg.camera)
+    texture = patient.soft_texture
+    if texture is not None and motion.shift_cm != (0.0, 0.0):
+        from scipy import ndimage
+
+        shift_px = (motion.shift_cm[1] / grid.pixel_cm, motion.shift_cm[0] / grid.pixel_cm)
+        texture = ndimage.shift(texture, shift_px, order=1, mode="nearest")
+    density = project(pieces, uptake.soft, cfg.camera, texture)
     labels = label_map(placed_lesions, grid)
     return density, np.stack([labels, labels[:, ::-1]])
 
@@ -198,8 +227,13 @@ def acquire(patient: Patient, cfg: PhantomConfig, rng: np.random.Generator) -> l
 
     The sensitivity is set so that the standard scan's expected counts per view (mean of the two views)
     equal ``patient.counts_per_view``; later scans use the same sensitivity, so their counts follow from
-    speed, decay and redistribution.
+    speed, decay and redistribution. A patient with its own camera (randomised pixel or collimator) is
+    scanned with it.
     """
+    if patient.camera is not None:
+        from dataclasses import replace
+
+        cfg = replace(cfg, camera=patient.camera)
     length_cm = cfg.camera.grid.rows * cfg.camera.grid.pixel_cm
     v0 = cfg.standard_velocity_cm_min
     duration0 = length_cm / v0

@@ -36,6 +36,18 @@ class PhantomConfig:
         xcat_spine_to_soft: range of the xcat family's spine : soft-tissue concentration ratio (per volume;
             the other bones follow the procedural ratios to the spine).
         xcat_liver_to_soft: range of the liver : soft-tissue concentration ratio (xcat family).
+
+    Domain randomisation (each off by default; ``configs/phantom_randomised.yaml`` turns them on):
+
+        pixel_cm_range: range of the detector pixel (cm) drawn per patient; the matrix stays
+            ``camera.grid``'s, so the body covers more or fewer pixels, as on cameras of other vendors.
+        collimators: LEHR collimators (``camera.COLLIMATORS`` names) drawn from per patient.
+        heart_to_soft: range of the heart blood pool : soft-tissue ratio (an ellipsoid in the chest).
+        soft_texture_sd: spread (log units) of a smooth random field on the soft tissue's emission.
+        soft_texture_length_cm: the field's correlation length (Gaussian smoothing sigma).
+        bone_uptake_spread: spread (log units) of a per-bone factor on every bone's concentration.
+        procedural_bone_scale: range of a factor on the procedural family's bone (and kidney and bladder)
+            concentrations against its soft tissue: below 1 the drawn skeleton is less contrasty.
     """
 
     camera: CameraConfig = field(default_factory=CameraConfig)
@@ -55,8 +67,29 @@ class PhantomConfig:
     xcat_fraction: float = 0.5
     xcat_spine_to_soft: tuple[float, float] = (8.0, 20.0)
     xcat_liver_to_soft: tuple[float, float] = (1.0, 1.6)
+    pixel_cm_range: tuple[float, float] | None = None
+    collimators: tuple[str, ...] = ()
+    heart_to_soft: tuple[float, float] | None = None
+    soft_texture_sd: float = 0.0
+    soft_texture_length_cm: float = 6.0
+    bone_uptake_spread: float = 0.0
+    procedural_bone_scale: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
+        from lowcount.phantom.camera import COLLIMATORS
+
+        unknown = [name for name in self.collimators if name not in COLLIMATORS]
+        if unknown:
+            raise ValueError(f"collimators must be among {sorted(COLLIMATORS)}, got {unknown}")
+        for name in ("pixel_cm_range", "heart_to_soft", "procedural_bone_scale"):
+            value = getattr(self, name)
+            if value is not None and not 0 < value[0] <= value[1]:
+                raise ValueError(f"{name} must be 0 < low <= high, got {value}")
+        for name in ("soft_texture_sd", "bone_uptake_spread"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be within [0, 1], got {getattr(self, name)}")
+        if not self.soft_texture_length_cm > 0:
+            raise ValueError(f"soft_texture_length_cm must be positive, got {self.soft_texture_length_cm}")
         if self.family not in FAMILIES:
             raise ValueError(f"family must be one of {FAMILIES}, got {self.family!r}")
         for name in ("xcat_spine_to_soft", "xcat_liver_to_soft"):

@@ -120,6 +120,13 @@ def add_soft_tissue(anatomy: Anatomy, grid: Grid, marks: Landmarks, uptake: Upta
 
 def add_organs(anatomy: Anatomy, grid: Grid, marks: Landmarks, uptake: Uptake) -> None:
     scale = marks.body.height_cm / REFERENCE_HEIGHT_CM
+    # Where the heart's blood pool sits, left of the midline in the middle of the chest (drawn only when the
+    # cohort randomises it: lowcount.phantom.randomisation).
+    anatomy.landmarks["heart"] = (
+        marks.mid + SIDES["left"] * 3.0 * scale,
+        marks.vertebra_y["T7"],
+        0.55 * marks.chest_ap,
+    )
     lung_y = 0.5 * (marks.vertebra_y["T1"] + marks.vertebra_y["T11"])
     half_span = 0.5 * (marks.vertebra_y["T11"] - marks.vertebra_y["T1"]) + 1.0
     for side, sign in SIDES.items():

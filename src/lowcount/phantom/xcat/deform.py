@@ -148,12 +148,15 @@ def warp_piece(piece: Piece, warp: Warp, ref_cell_cm: float, grid: Grid) -> Piec
         return None
     xs, ys = np.meshgrid((np.arange(c0, c1) + 0.5) * p, (np.arange(r0, r1) + 0.5) * p)
     sx, sy = warp.inverse(xs, ys, piece.segment, girth)
-    coords = np.stack([sy / ref_cell_cm - 0.5 - piece.row0, sx / ref_cell_cm - 0.5 - piece.col0])
+    # One pixel of zeros round the source, so that its edge cells reach half a cell out like inner ones.
+    coords = np.stack([sy / ref_cell_cm + 0.5 - piece.row0, sx / ref_cell_cm + 0.5 - piece.col0])
     # Soft tissue is taken from the nearest cell: neighbouring segments then tile the outline without a seam
     # (the camera takes the highest surface, so two half-interpolated edges would leave a groove).
     order = 0 if piece.tissue == "soft" else 1
-    t = ndimage.map_coordinates(piece.thickness_cm, coords, order=order, mode="constant", cval=0.0)
-    tz = ndimage.map_coordinates(piece.thickness_cm * piece.z_cm, coords, order=order, mode="constant", cval=0.0)
+    source_t = np.pad(piece.thickness_cm, 1)
+    source_tz = np.pad(piece.thickness_cm * piece.z_cm, 1)
+    t = ndimage.map_coordinates(source_t, coords, order=order, mode="constant", cval=0.0)
+    tz = ndimage.map_coordinates(source_tz, coords, order=order, mode="constant", cval=0.0)
     if not np.any(t > 1e-4):
         return None
     z = np.divide(tz, t, out=np.zeros_like(t), where=t > 1e-4)

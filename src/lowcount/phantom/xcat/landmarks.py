@@ -58,6 +58,9 @@ def landmarks(cells: dict[str, np.ndarray], surface_cm: np.ndarray, cell_cm: flo
     marks["pubis"] = _centre(_medial(rings, mid, 0.05))
     marks["sacrum"] = _centre(cells["sacrum"])
     marks["manubriosternal"] = _end(cells["sternum_manubrium"], top=False, fraction=0.2)
+    heart_x, heart_y = mid + 3.0, _centre(cells["vertebra_T7"])[1]  # the patient's left is the higher x
+    chest = float(surface_cm[int(heart_y / cell_cm), int(heart_x / cell_cm)])
+    marks["heart"] = (heart_x, heart_y, 0.55 * chest)
     return marks
 
 
