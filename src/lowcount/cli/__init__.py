@@ -8,7 +8,7 @@ typer annotations, and register it below.
 
 import typer
 
-from lowcount.cli import bench, configs, demo, enhance, evaluate, scans, ship, simulate, train
+from lowcount.cli import adapt, bench, configs, demo, enhance, evaluate, scans, ship, simulate, train
 
 app = typer.Typer(
     add_completion=False,
@@ -20,6 +20,7 @@ app.command()(scans.index)
 app.command()(scans.info)
 app.command()(demo.demo)
 app.command("train")(train.train_command)
+app.command("adapt")(adapt.adapt_command)
 app.command()(enhance.enhance)
 app.command()(enhance.tune)
 app.command()(evaluate.evaluate)

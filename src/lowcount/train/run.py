@@ -122,7 +122,8 @@ def _train(
     if dist.main:
         # Models trained on simulated (thinned or split) pairs are validated on the real fast scans when there are any.
         rows = read_manifest(manifest)
-        real_fast = data_cfg.pairs in ("thinned", "split") and any(r["acquisition"] == data_cfg.fast for r in rows)
+        real_fast = data_cfg.pairs in ("thinned", "split") and data_cfg.fast != data_cfg.target
+        real_fast = real_fast and any(r["acquisition"] == data_cfg.fast for r in rows)
         val_cfg = replace(data_cfg, pairs="acquired") if real_fast else data_cfg
         with_truth = cohort_has_truth(rows, manifest, no_truth)
         val_set = PairedScans(manifest, "val", val_cfg, fold, cfg.train.seed, with_truth=with_truth)
