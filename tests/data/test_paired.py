@@ -105,3 +105,25 @@ def test_validation_truth_of_acquired_pairs_is_the_one_the_fast_input_was_drawn_
     assert np.mean(own > 5) < 1e-4 < np.mean(standard > 5)
     # |Poisson - mean| / SD has mean about sqrt(2 / pi) = 0.80 at these counts; an interpolated input is below
     assert np.mean(own) == pytest.approx(np.sqrt(2 / np.pi), rel=0.05)
+
+
+def test_a_thin_factor_range_draws_k_per_sample_and_the_level_channel_tells_it(small_cohort):
+    cfg = DataConfig(pairs="split", thin_factor_range=(1.5, 6.0), level_channel=True, patch=None)
+    data = PairedScans(small_cohort, "train", cfg, seed=5)
+    standard = PairedScans(small_cohort, "train", DataConfig(pairs="thinned", patch=None), seed=5, train=False)
+    ks = []
+    for epoch, index in [(e, i) for e in range(4) for i in range(len(data))]:
+        data.set_epoch(epoch)
+        item = data[index]
+        image, level = item["input"]
+        assert item["input"].shape[0] == 2 and np.all(level == level[0, 0])
+        # level^2 = 1 / (the input's mean counts per pixel); the input holds 1/k of the standard scan's counts.
+        views = standard[index]
+        standard_mean = (views["target"] * views["counts_per_unit"]).sum() / image.size
+        ks.append(float(level[0, 0]) ** 2 * standard_mean)
+    assert all(1.5 * 0.97 < k < 6.0 * 1.03 for k in ks)
+    assert max(ks) / min(ks) > 1.5  # drawn per sample, not fixed
+    with pytest.raises(ValueError, match="thin_factor_range"):
+        DataConfig(pairs="split", thin_factor_range=(1.0, 3.0))
+    with pytest.raises(ValueError, match="thin_factor_range"):
+        DataConfig(pairs="acquired", thin_factor_range=(1.5, 3.0))

@@ -90,6 +90,8 @@ def test_a_section_of_another_method_is_refused(path):
             "lowcount train feature_autoencoder",
         ),
         ({"train": {"method": "cyclegan"}, "cyclegan": {"critic": {"objective": "wasserstein"}}}, "objective"),
+        ({"data": {"pairs": "split", "level_channel": True}}, "in_channels: 2"),
+        ({"train": {"method": "cyclegan"}, "data": {"pairs": "thinned", "thin_factor_range": [2, 4]}}, "cyclegan"),
     ],
 )
 def test_bad_and_moved_settings_name_the_fix(sections, message):

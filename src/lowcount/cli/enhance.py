@@ -38,6 +38,9 @@ def enhance(
     device: Annotated[str | None, typer.Option(help="cpu, cuda or cuda:N.")] = None,
     precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
     tile: Annotated[int | None, typer.Option(help="Force tiled inference with square tiles of this size.")] = None,
+    tta: Annotated[
+        str, typer.Option(help="Test-time augmentation of a model: flip, shift or flip,shift (2-4 passes).")
+    ] = "",
     preview: Annotated[bool, typer.Option(help="Write a side-by-side PNG per input.")] = True,
     self_check: Annotated[
         bool, typer.Option(help="Estimate on each scan the model's gain over the shipped Gaussian filter.")
@@ -57,7 +60,8 @@ def enhance(
 
     with exit_on():
         filters = assignments(param, "--param")
-        enhancer = load_enhancer(model, method, params, filters, anscombe, device, precision, tile)
+        modes = tuple(mode.strip() for mode in tta.split(",") if mode.strip())
+        enhancer = load_enhancer(model, method, params, filters, anscombe, device, precision, tile, modes)
         validation = enhancer.meta.get("validation") or {}
         if warning := count_safety_warning(validation.get("metrics", {}), f"{model or 'the model'}"):
             typer.echo(warning, err=True)

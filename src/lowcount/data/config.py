@@ -28,6 +28,12 @@ class DataConfig:
             squared-error loss then converges to the noiseless image), ``emanet`` (EMANet noise levels 1-50 on
             the target) or ``self`` (input = target: fitting the feature auto-encoder of the perceptual loss).
         thin_factor: k for ``thinned`` and ``split`` pairs.
+        thin_factor_range: (low, high): ``thinned`` and ``split`` pairs draw k per sample, log-uniformly in
+            this range, instead of using ``thin_factor``: one model for a range of speed factors.
+        level_channel: give the network a second input channel holding the scan's count level, the
+            relative Poisson noise of a pixel at unit value, ``sqrt(gain / counts_per_unit)`` (with ``mean``
+            normalisation: one over the root of the input's mean counts per pixel); the model needs
+            ``in_channels: 2``.
         consistency: ``speed`` (target left at its own level; input multiplied by k) or ``total``
             (target rescaled so its total equals k x the input's).
         register: align each acquired standard scan to its fast scan (global + patch-wise shifts). The target
@@ -48,6 +54,8 @@ class DataConfig:
     target: str = "standard"
     pairs: str = "acquired"
     thin_factor: float = 3.0
+    thin_factor_range: tuple[float, float] | None = None
+    level_channel: bool = False
     consistency: str = "speed"
     register: bool = True
     normalisation: str = "mean"
@@ -70,6 +78,12 @@ class DataConfig:
             raise ValueError(f"thin_factor must be >= 1, got {self.thin_factor}")
         if self.pairs == "split" and not self.thin_factor > 1.0:
             raise ValueError(f"split pairs leave no counts for the target at thin_factor {self.thin_factor}; use > 1")
+        if self.thin_factor_range is not None:
+            low, high = self.thin_factor_range
+            if self.pairs not in ("thinned", "split"):
+                raise ValueError(f"thin_factor_range applies to thinned and split pairs, not {self.pairs!r}")
+            if not (1.0 < low <= high):
+                raise ValueError(f"thin_factor_range needs 1 < low <= high, got {self.thin_factor_range}")
         unknown = set(self.views) - set(VIEW_INDEX)
         if unknown or not self.views:
             raise ValueError(f"views must be a non-empty subset of {sorted(VIEW_INDEX)}, got {self.views}")

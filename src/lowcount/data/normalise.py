@@ -90,3 +90,14 @@ def count_scale(
     if not unit > 0:
         raise ValueError("the input holds no counts (scale would be 0); check that the image is not empty")
     return CountScale(counts_per_unit=unit, gain=speed_factor, method=method)
+
+
+def count_level(scale: CountScale) -> float:
+    """The relative Poisson noise of a pixel of network value 1 under ``scale``: ``sqrt(gain / counts_per_unit)``.
+
+    A pixel of value x holds ``x * counts_per_unit / gain`` counts, so its standard deviation in network
+    units is ``sqrt(x) * count_level``; with ``mean`` normalisation that is one over the root of the input's
+    mean counts per pixel, known from the scan alone (the network's count-level channel,
+    ``data.level_channel``).
+    """
+    return float(np.sqrt(scale.gain / scale.counts_per_unit))

@@ -22,7 +22,7 @@ from lowcount.data.bladder import bladder_mask
 from lowcount.data.config import VIEW_INDEX, DataConfig
 from lowcount.data.degrade import emanet_noise, random_emanet_level, thin
 from lowcount.data.geometry import fit
-from lowcount.data.normalise import count_scale
+from lowcount.data.normalise import count_level, count_scale
 from lowcount.data.registration import register
 from lowcount.data.sources import read_row_truth, read_views
 from lowcount.io.manifest import by_patient, read_manifest, select_patients
@@ -42,7 +42,8 @@ class PairedScans:
     """(input, target) samples, one per patient and view.
 
     Each item is a dict: ``input`` and ``target`` (1, h, w) float32 in network units (target on the
-    input's scale, see lowcount.data.normalise), ``weight`` (1, h, w) float32 (0 on the bladder when
+    input's scale, see lowcount.data.normalise; with ``cfg.level_channel`` the input is (2, h, w), its second
+    channel the count level, lowcount.data.normalise.count_level), ``weight`` (1, h, w) float32 (0 on the bladder when
     excluded), and ``counts_per_unit`` (the scale that turns network units back into counts).
 
     Args:
@@ -116,15 +117,23 @@ class PairedScans:
     def __len__(self) -> int:
         return len(self.items) * self._repeats
 
+    def _thin_factor(self, rng: np.random.Generator) -> float:
+        """k of a thinned or split sample: ``cfg.thin_factor``, or log-uniform in ``cfg.thin_factor_range``."""
+        if self.cfg.thin_factor_range is None:
+            return self.cfg.thin_factor
+        low, high = np.log(self.cfg.thin_factor_range)
+        return float(np.exp(rng.uniform(low, high)))
+
     def _counts(self, pair: _Pair, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, float]:
         """(input counts, target counts, k) of one sample."""
         cfg = self.cfg
         if cfg.pairs == "acquired":
             return pair.fast, pair.target, pair.speed_factor
         if cfg.pairs == "thinned":
-            return thin(pair.target, cfg.thin_factor, rng), pair.target, cfg.thin_factor
+            k = self._thin_factor(rng)
+            return thin(pair.target, k, rng), pair.target, k
         if cfg.pairs == "split":
-            k = cfg.thin_factor
+            k = self._thin_factor(rng)
             fast = thin(pair.target, k, rng)
             return fast, (pair.target - fast) * np.float32(k / (k - 1.0)), k
         if cfg.pairs == "self":
@@ -153,8 +162,11 @@ class PairedScans:
         else:
             placement = fit(stack[1], cfg.target_shape, cfg.stride, crop_border=False)
             stack = placement.apply(stack)
+        image = stack[0:1]
+        if cfg.level_channel:
+            image = np.concatenate([image, np.full_like(image, count_level(scale))])
         item = {
-            "input": np.ascontiguousarray(stack[0:1]),
+            "input": np.ascontiguousarray(image),
             "target": np.ascontiguousarray(stack[1:2]),
             "weight": np.ascontiguousarray(stack[2:3]),
             "counts_per_unit": np.float32(scale.counts_per_unit),

@@ -28,9 +28,11 @@ def load_enhancer(
     device: str | None = None,
     precision: str = "auto",
     tile_px: int | None = None,
+    tta: tuple[str, ...] = (),
 ) -> Enhancer | ClassicalEnhancer:
     """A trained network (``model``: run folder, .safetensors file or shipped name; default the shipped
-    ``se_unet``) or a classical filter (``method``, with ``params`` over those of the ``card``).
+    ``se_unet``; ``tta``: its test-time augmentations) or a classical filter (``method``, with ``params`` over
+    those of the ``card``).
 
     Raises:
         ValueError: both a model and a method, a card for another method, bad parameters or weights.
@@ -39,6 +41,8 @@ def load_enhancer(
 
     if model is not None and method is not None:
         raise ValueError("give either --model (a trained network) or --method (a classical filter), not both")
+    if method is not None and tta:
+        raise ValueError("test-time augmentation (--tta) applies to a model, not to a classical filter")
     if method is not None:
         if card is None:
             return ClassicalEnhancer(method, dict(params or {}), anscombe)
@@ -51,7 +55,7 @@ def load_enhancer(
     elif str(model) in shipped.MODELS and not Path(model).exists():
         model = shipped.model_weights(str(model))
     tiling = {"tile": (tile_px, tile_px), "max_pixels": 0} if tile_px else {}
-    return Enhancer.load(model, device, precision, **tiling)
+    return Enhancer.load(model, device, precision, tta=tuple(tta), **tiling)
 
 
 def enhance_studies(

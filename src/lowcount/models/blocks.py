@@ -110,12 +110,13 @@ class ChannelAttention(nn.Module):
         return x * self.gate(x)
 
 
-def check_input(x: torch.Tensor, spatial_dims: int, stride: int, name: str) -> None:
-    """Raise a clear error when ``x`` is not (B, 1, *spatial) with sides a multiple of ``stride``."""
+def check_input(x: torch.Tensor, spatial_dims: int, stride: int, name: str, channels: int = 1) -> None:
+    """Raise a clear error when ``x`` is not (B, channels, *spatial) with sides a multiple of ``stride``."""
     if torch.jit.is_tracing():  # ONNX export traces symbolic sizes; the check applies to real inputs only
         return
-    if x.ndim != spatial_dims + 2 or x.shape[1] != 1:
-        raise ValueError(f"{name} takes (B, 1, {', '.join('DHW'[-spatial_dims:])}) input, got shape {tuple(x.shape)}")
+    if x.ndim != spatial_dims + 2 or x.shape[1] != channels:
+        dims = ", ".join("DHW"[-spatial_dims:])
+        raise ValueError(f"{name} takes (B, {channels}, {dims}) input, got shape {tuple(x.shape)}")
     bad = [s for s in x.shape[2:] if s % stride]
     if bad:
         raise ValueError(

@@ -31,8 +31,10 @@ class UNet(nn.Module):
         norm: ``instance``, ``batch`` or ``none``.
         residual: output = input + network(input).
         se_reduction: SE bottleneck ratio.
+        in_channels: 1, or 2 when the scan comes with its count-level map (``data.level_channel``): the
+            second channel conditions the network and the residual is added to the first.
 
-    Shapes: (B, 1, H, W) or (B, 1, D, H, W) -> same, sides multiples of ``stride``.
+    Shapes: (B, in_channels, H, W) or (B, in_channels, D, H, W) -> (B, 1, ...), sides multiples of ``stride``.
     """
 
     def __init__(
@@ -43,16 +45,20 @@ class UNet(nn.Module):
         norm: str = "instance",
         residual: bool = True,
         se_reduction: int = 4,
+        in_channels: int = 1,
     ) -> None:
         super().__init__()
+        if in_channels < 1:
+            raise ValueError(f"in_channels must be >= 1, got {in_channels}")
         if len(channels) < 2:
             raise ValueError(f"channels needs at least two levels, got {channels}")
         if any(c < 1 for c in channels):
             raise ValueError(f"channels must be positive, got {channels}")
         self.spatial_dims, self.residual = spatial_dims, residual
         self.stride = 2 ** (len(channels) - 1)
+        self.in_channels = in_channels
         self.encoders = nn.ModuleList()
-        previous = 1
+        previous = in_channels
         for c in channels:
             self.encoders.append(DoubleConv(spatial_dims, previous, c, norm, se, se_reduction))
             previous = c
@@ -66,7 +72,7 @@ class UNet(nn.Module):
         self.head = conv(spatial_dims, previous, 1, kernel=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_input(x, self.spatial_dims, self.stride, type(self).__name__)
+        check_input(x, self.spatial_dims, self.stride, type(self).__name__, self.in_channels)
         skips = []
         h = x
         for i, encoder in enumerate(self.encoders):
@@ -75,7 +81,7 @@ class UNet(nn.Module):
         for up, decoder, skip in zip(self.ups, self.decoders, reversed(skips[:-1]), strict=True):
             h = decoder(torch.cat([up(h), skip], dim=1))
         out = self.head(h)
-        return x + out if self.residual else out
+        return x[:, :1] + out if self.residual else out
 
 
 class SEUNet(UNet):
@@ -88,8 +94,9 @@ class SEUNet(UNet):
         norm: str = "instance",
         residual: bool = True,
         se_reduction: int = 4,
+        in_channels: int = 1,
     ) -> None:
-        super().__init__(spatial_dims, channels, se=True, norm=norm, residual=residual, se_reduction=se_reduction)
+        super().__init__(spatial_dims, channels, True, norm, residual, se_reduction, in_channels)
 
 
 class UNet3D(UNet):

@@ -160,6 +160,13 @@ class RunConfig:
             raise ValueError(f"train.method cyclegan takes data.pairs 'acquired' or 'thinned', got {pairs!r}")
         if name == "cyclegan" and self.method.split_weight > 0 and not self.data.thin_factor > 1:
             raise ValueError(f"cyclegan.split_weight needs data.thin_factor > 1, got {self.data.thin_factor}")
+        if self.data.thin_factor_range is not None and name == "cyclegan":
+            raise ValueError("data.thin_factor_range applies to paired methods; cyclegan uses data.thin_factor")
+        if self.data.level_channel and (name != "supervised" or self.model.args.get("in_channels") != 2):
+            raise ValueError(
+                "data.level_channel feeds the count level as a second input channel: it needs train.method "
+                f"supervised and model.args.in_channels: 2 (got {name!r}, {self.model.args.get('in_channels', 1)})"
+            )
         if self.train.lesion_free_seeds and pairs in ("emanet", "self"):
             raise ValueError(
                 f"train.lesion_free_seeds needs fast scans to enhance, but data.pairs {pairs!r} keeps the count "

@@ -124,7 +124,7 @@ def _train(
         rows = read_manifest(manifest)
         real_fast = data_cfg.pairs in ("thinned", "split") and data_cfg.fast != data_cfg.target
         real_fast = real_fast and any(r["acquisition"] == data_cfg.fast for r in rows)
-        val_cfg = replace(data_cfg, pairs="acquired") if real_fast else data_cfg
+        val_cfg = replace(data_cfg, pairs="acquired", thin_factor_range=None) if real_fast else data_cfg
         with_truth = cohort_has_truth(rows, manifest, no_truth)
         val_set = PairedScans(manifest, "val", val_cfg, fold, cfg.train.seed, with_truth=with_truth)
         validate = Validator(val_set)
