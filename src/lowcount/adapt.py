@@ -121,7 +121,9 @@ def adapt(
     train(load_run_config(config_path), manifest.parent, run, device=device, progress=progress, no_truth=True)
     models = {"before": weights, "after": run / "model.safetensors"}
     scored, split = (Path(held_out), "all") if held_out is not None else (manifest.parent, "test")
-    summary = evaluate_truth_free(scored, out / "before_after", score_k, models, split=split, no_truth=True)
+    summary = evaluate_truth_free(
+        scored, out / "before_after", score_k, models, split=split, no_truth=True, with_shipped=False
+    )
     rows = {row["method"]: row for row in summary}
     result = {
         "source": str(source),

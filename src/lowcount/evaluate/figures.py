@@ -47,7 +47,7 @@ def _lesion_panels(all_scores: dict, panel_width: float, reference: str = "truth
     at least three findings (``truth``) or lesion ROIs (``standard``), spare panels hidden."""
     names = [n for n, s in all_scores.items() if _pairs(s, reference)[0].size >= 3]
     cols = min(4, max(len(names), 1))
-    rows = (len(names) + cols - 1) // cols
+    rows = max((len(names) + cols - 1) // cols, 1)  # one empty panel when no method has three findings
     fig, axes = _pyplot().subplots(rows, cols, figsize=(panel_width * cols, 2.8 * rows), squeeze=False)
     for ax in axes.flat[len(names) :]:
         ax.set_axis_off()

@@ -234,6 +234,7 @@ def _headline(name: str, scores, sections: dict) -> dict:
             auc=diagnosis["auc"],
             lesions_lost=diagnosis["lesions_lost"],
             false_spots_per_view=diagnosis["false_spots_per_view"],
+            created_hot_spots_per_view=diagnosis["created_hot_spots_per_view"],
         )
     lesion_rois = [r for r in sections.get("rois", ()) if r["group"] == name and r["region"] == "lesion"]
     if lesion_rois:

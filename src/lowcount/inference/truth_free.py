@@ -115,15 +115,17 @@ def on_input(enhancer) -> Callable:
     return lambda study, k: enhancer.enhance(study.input, k)
 
 
-def _methods(models: dict[str, Path]) -> dict:
+def _methods(models: dict, with_shipped: bool = True) -> dict:
+    """The raw input, the shipped models (``with_shipped``) and ``models``: {label: weights file, run folder
+    or a loaded enhancer (anything with ``enhance(counts, k)``)}."""
     from lowcount import shipped
     from lowcount.inference import Enhancer
 
     out = {"input x k (raw)": lambda study, k: k * study.input}
-    for name in shipped.MODELS:
+    for name in shipped.MODELS if with_shipped else ():
         out[name] = on_input(Enhancer.load(shipped.model_weights(name)))
-    for name, weights in models.items():
-        out[name] = on_input(Enhancer.load(weights))
+    for name, model in models.items():
+        out[name] = on_input(model if hasattr(model, "enhance") else Enhancer.load(model))
     return out
 
 
@@ -136,8 +138,11 @@ def evaluate_truth_free(
     split: str = "test",
     seed: int = 0,
     no_truth: bool = False,
+    with_shipped: bool = True,
 ) -> list[dict]:
-    """Score every method on ``source``'s standard scans without truth; returns the summary rows."""
+    """Score every method on ``source``'s standard scans without truth; returns the summary rows.
+    ``models``: {label: weights, run folder or loaded enhancer}, scored beside the shipped models (unless
+    ``with_shipped`` is False) and the classical ``families`` tuned on the other half of the patients."""
     from lowcount.evaluate import truth_free_report as report
     from lowcount.io.counts_check import check_counts_image
     from lowcount.io.manifest import manifest_path
@@ -152,7 +157,7 @@ def evaluate_truth_free(
     if not usable:
         raise ValueError(f"{source}: no scan lowcount can score ({'; '.join(refused[:3])})")
     studies = report.split_studies(usable, k, seed)
-    methods = {**_methods(models or {}), **tuned_filters(studies, families, k)}
+    methods = {**_methods(models or {}, with_shipped), **tuned_filters(studies, families, k)}
     views = report.score(studies, methods, k)
     patients = report.patient_rows(views)
     classical = [m for m in methods if m.endswith("(tuned on the other half)")]
