@@ -15,6 +15,7 @@ TINY = {
     "rrdbnet": {"n_blocks": 1, "channels": 8, "growth": 4},
     "dncnn": {"depth": 4, "channels": 8},
     "redcnn": {"channels": 8},
+    "emanet": {"channels": (4, 8, 16, 32)},
     "resnet_generator": {"channels": 4, "n_blocks": 2},
     "feature_autoencoder": {"channels": (4, 8)},
 }
@@ -29,6 +30,7 @@ BAD = {
     "rrdbnet": {"growth": 0},
     "dncnn": {"depth": 2},
     "redcnn": {"channels": 0},
+    "emanet": {"channels": (4, 8, 16, 32, 64)},  # one MD dilation set per step down: three at most
     "resnet_generator": {"channels": 0},
     "feature_autoencoder": {"channels": (8,)},
 }
@@ -40,7 +42,7 @@ def _input(name: str, model) -> torch.Tensor:
     if name == "unet3d":
         return torch.rand(1, 1, 3 * s, 3 * s, 5 * s)
     size = (3 * s, 5 * s) if s > 2 else (30, 22)
-    return torch.rand(2, 1, *size)
+    return torch.rand(2, getattr(model, "in_channels", 1), *size)
 
 
 def test_every_model_has_tiny_and_bad_settings():
@@ -54,7 +56,7 @@ def test_shape_is_kept_on_odd_allowed_sizes(name):
     x = _input(name, model)
     with torch.no_grad():
         y = model(x)
-    assert y.shape == x.shape
+    assert y.shape == (x.shape[0], 1, *x.shape[2:])
     assert torch.isfinite(y).all()
 
 
@@ -85,7 +87,7 @@ def test_a_few_training_steps_fit_a_fixed_batch(name):
     torch.manual_seed(0)
     model = build_model(name, **TINY[name])
     x = _input(name, model)
-    target = x.clamp(0.2, 0.8)
+    target = x[:, :1].clamp(0.2, 0.8)
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
     losses = []
     for _ in range(8):

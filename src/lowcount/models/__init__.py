@@ -1,5 +1,8 @@
 """The networks, looked up by name in a plain dict; every one maps (B, 1, H, W) to (B, 1, H, W)
-(the 3-D U-Net (B, 1, D, H, W)). Each class has a ``stride``: input sides must be multiples of it.
+(the 3-D U-Net (B, 1, D, H, W)), or (B, 2, H, W) to (B, 1, H, W) when built with ``in_channels=2`` (the
+image and its count-level or noise-level map; EMANet's default). Each class has a ``stride``: input
+sides must be multiples of it. EMANet's first stage, the noise-level classifier, is not an image network
+and lives beside it (lowcount.models.emanet.NoiseLevelEstimator).
 
 To add a model: write ``models/<name>.py`` with one class whose constructor arguments are its schema,
 add it to ``MODELS`` and to the parametrised tests in ``tests/models``.
@@ -10,6 +13,7 @@ from __future__ import annotations
 from lowcount.models.autoencoder import FeatureAutoencoder
 from lowcount.models.dncnn import DnCNN
 from lowcount.models.edsr import EDSR
+from lowcount.models.emanet import EMANet
 from lowcount.models.rcan import RCAN
 from lowcount.models.redcnn import REDCNN
 from lowcount.models.resnet_generator import ResNetGenerator
@@ -27,6 +31,7 @@ MODELS = {
     "rrdbnet": RRDBNet,
     "dncnn": DnCNN,
     "redcnn": REDCNN,
+    "emanet": EMANet,
     "resnet_generator": ResNetGenerator,
     "feature_autoencoder": FeatureAutoencoder,
 }

@@ -110,6 +110,19 @@ class ChannelAttention(nn.Module):
         return x * self.gate(x)
 
 
+def unet_pass(x: torch.Tensor, encoders, pool, ups, decoders) -> torch.Tensor:
+    """The plain U-Net pass: each encoder after pooling the previous level's output, then each up-sampling,
+    concatenation with the skip of its level and decoder; returns the top level's decoder output."""
+    skips = []
+    h = x
+    for i, encoder in enumerate(encoders):
+        h = encoder(h if i == 0 else pool(h))
+        skips.append(h)
+    for up, decoder, skip in zip(ups, decoders, reversed(skips[:-1]), strict=True):
+        h = decoder(torch.cat([up(h), skip], dim=1))
+    return h
+
+
 def check_input(x: torch.Tensor, spatial_dims: int, stride: int, name: str, channels: int = 1) -> None:
     """Raise a clear error when ``x`` is not (B, channels, *spatial) with sides a multiple of ``stride``."""
     if torch.jit.is_tracing():  # ONNX export traces symbolic sizes; the check applies to real inputs only

@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lowcount.models.blocks import DoubleConv, ResizeConv, check_input, conv
+from lowcount.models.blocks import DoubleConv, ResizeConv, check_input, conv, unet_pass
 
 
 class UNet(nn.Module):
@@ -73,14 +73,7 @@ class UNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_input(x, self.spatial_dims, self.stride, type(self).__name__, self.in_channels)
-        skips = []
-        h = x
-        for i, encoder in enumerate(self.encoders):
-            h = encoder(h if i == 0 else self.pool(h))
-            skips.append(h)
-        for up, decoder, skip in zip(self.ups, self.decoders, reversed(skips[:-1]), strict=True):
-            h = decoder(torch.cat([up(h), skip], dim=1))
-        out = self.head(h)
+        out = self.head(unet_pass(x, self.encoders, self.pool, self.ups, self.decoders))
         return x[:, :1] + out if self.residual else out
 
 
