@@ -18,6 +18,7 @@ app = typer.Typer(
 app.command()(simulate.simulate)
 app.command()(scans.index)
 app.command()(scans.info)
+app.command("estimate-noise")(scans.estimate_noise)
 app.command()(demo.demo)
 app.command("train")(train.train_command)
 app.command("adapt")(adapt.adapt_command)

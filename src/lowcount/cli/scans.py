@@ -1,4 +1,5 @@
-"""``lowcount index`` and ``lowcount info``: a site's own whole-body DICOM files, as lowcount reads them."""
+"""``lowcount index``, ``lowcount info`` and ``lowcount estimate-noise``: a site's own whole-body files, as
+lowcount reads them."""
 
 from __future__ import annotations
 
@@ -43,3 +44,26 @@ def info(
         scan = read_wholebody(files, view=view)
     for line in describe_scan(scan):
         typer.echo(line)
+
+
+def estimate_noise(
+    files: Annotated[
+        list[Path], typer.Argument(help="Whole-body NM files, single views or PNG/TIFF/NPY count images.")
+    ],
+    method: Annotated[
+        str, typer.Option(help="dwtne (Haar diagonal band, MAD) or hbne (histogram of block deviations).")
+    ] = "dwtne",
+) -> None:
+    """Print the EMANet noise level (lowcount.data.noise_level) of every view of every file."""
+    from lowcount.cli.table import Column, render
+    from lowcount.inference.noise_estimate import estimate_file_levels
+
+    with exit_on():
+        rows = estimate_file_levels(files, method)
+    columns = [
+        Column("file", "file"),
+        Column("view", "view"),
+        Column("method", "method"),
+        Column("level", "level", ".2f"),
+    ]
+    typer.echo(render(rows, columns, "plain"))
