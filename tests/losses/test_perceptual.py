@@ -61,3 +61,21 @@ def test_domain_network_uses_a_fitted_feature_autoencoder(tmp_path):
 def test_bad_settings_raise(args, match):
     with pytest.raises(ValueError, match=match):
         PerceptualLoss(**args)
+
+
+def test_emanet_composite_loss_mixes_mse_and_vgg_features_as_weighted(vgg16_file):
+    from lowcount.losses.pixel import CompositeLoss
+
+    lam = 0.2
+    terms = [{"name": "mse", "weight": 1 - lam}, {"name": "perceptual", "weight": lam, "weights": str(vgg16_file)}]
+    loss = CompositeLoss(terms)
+    torch.manual_seed(0)
+    target = torch.rand(2, 1, 32, 32)
+    pred = (target + 0.2 * torch.randn_like(target)).requires_grad_(True)
+    total, parts = loss(pred, target, torch.ones_like(target))
+    assert set(parts) == {"mse", "perceptual"} and parts["perceptual"] > 0
+    mse = torch.nn.functional.mse_loss(pred, target).item()
+    features = PerceptualLoss("vgg16", weights=vgg16_file)(pred, target).item()
+    assert total.item() == pytest.approx((1 - lam) * mse + lam * features, rel=1e-5)
+    total.backward()
+    assert pred.grad.abs().sum() > 0

@@ -98,7 +98,7 @@ def test_shape_mismatch_raises(pair):
     pred, target, _ = pair
     with pytest.raises(ValueError, match="shape"):
         L1Loss()(pred, target[..., :10])
-    assert set(LOSSES) == {"l1", "mse", "charbonnier", "ssim", "lowpass_l1"}
+    assert set(LOSSES) == {"l1", "mse", "charbonnier", "ssim", "lowpass_l1", "perceptual"}
     with pytest.raises(ValueError, match="shape"):
         LowPassL1Loss()(pred, target[..., :10])
 

@@ -193,8 +193,28 @@ def test_bf16_autocast_trains(tmp_path):
         ({"ema_decay": 1.5}, "ema_decay"),
         ({"log_every": 0}, "log_every"),
         ({"export": "first"}, "export"),
+        ({"optimiser": "sgd"}, "optimiser"),
+        ({"optimiser": "radam", "method": "gan"}, "supervised"),
     ],
 )
 def test_ill_train_configs_raise(kwargs, message):
     with pytest.raises(ValueError, match=message):
         TrainConfig(**kwargs)
+
+
+@pytest.mark.parametrize("name", ["adam", "adamw", "radam"])
+def test_the_optimiser_is_the_configured_one_and_resumes_bit_for_bit(tmp_path, name):
+    from lowcount.train.config import OPTIMISER_NAMES
+    from lowcount.train.optimisers import OPTIMISERS
+
+    assert set(OPTIMISER_NAMES) == set(OPTIMISERS)
+    cfg = TrainConfig(steps=40, batch_size=4, lr=1e-3, optimiser=name, checkpoint_every=20, validate_every=1000, seed=2)
+    straight = _method(cfg)
+    assert type(straight.optimiser) is OPTIMISERS[name]
+    fit(straight, Noisy(), cfg, tmp_path / "straight", progress=False)
+    first = _method(cfg)
+    fit(first, Noisy(), replace(cfg, steps=20), tmp_path / "split", progress=False)
+    second = _method(cfg)
+    fit(second, Noisy(), cfg, tmp_path / "split", resume=True, progress=False)
+    for key, value in _weights(straight).items():
+        assert torch.equal(value, _weights(second)[key]), key

@@ -98,3 +98,13 @@ class PerceptualLoss(nn.Module):
         distance = nn.functional.l1_loss if self.criterion == "l1" else nn.functional.mse_loss
         pairs = zip(self._features(pred), self._features(target), strict=True)
         return torch.stack([distance(p, t.detach()) for p, t in pairs]).mean()
+
+
+class PerceptualTerm(PerceptualLoss):
+    """:class:`PerceptualLoss` as a term of lowcount.losses.pixel.CompositeLoss (``{name: perceptual, network:
+    vgg16, weights: FILE}``), so that supervised training can use it: EMANet's composite loss is
+    ``[{name: mse, weight: 0.8}, {name: perceptual, weight: 0.2}]`` (lambda 0.2). The pixel weight map (0 on
+    the bladder) is not applied to features, whose receptive fields mix neighbouring pixels."""
+
+    def forward(self, pred: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None) -> torch.Tensor:
+        return super().forward(pred, target)

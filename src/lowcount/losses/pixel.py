@@ -14,6 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lowcount.losses.perceptual import PerceptualTerm
+
 REDUCTIONS = ("mean", "sum", "none")
 
 
@@ -154,7 +156,14 @@ class LowPassL1Loss(_PixelLoss):
         return _reduce(diff.abs(), weight, self.reduction)
 
 
-LOSSES = {"l1": L1Loss, "mse": MSELoss, "charbonnier": CharbonnierLoss, "ssim": SSIMLoss, "lowpass_l1": LowPassL1Loss}
+LOSSES = {
+    "l1": L1Loss,
+    "mse": MSELoss,
+    "charbonnier": CharbonnierLoss,
+    "ssim": SSIMLoss,
+    "lowpass_l1": LowPassL1Loss,
+    "perceptual": PerceptualTerm,  # features, not pixels: lowcount.losses.perceptual
+}
 
 
 class CompositeLoss(nn.Module):

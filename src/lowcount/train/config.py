@@ -55,6 +55,9 @@ class ModelConfig:
             raise ValueError(f"unknown model {self.name!r}; choose from {sorted(MODELS)}")
 
 
+OPTIMISER_NAMES = ("adam", "adamw", "radam")  # lowcount.train.optimisers.OPTIMISERS, without importing torch
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Optimisation and bookkeeping, shared by every method.
@@ -66,6 +69,8 @@ class TrainConfig:
         steps: optimiser steps in total.
         batch_size: samples per step and process (the global batch is batch_size x processes).
         lr, betas: Adam settings of the network being trained (the generators of adversarial methods).
+        optimiser: ``adam``, ``adamw`` or ``radam`` (lowcount.train.optimisers) for supervised training; the
+            adversarial methods use Adam.
         scheduler: ``constant``, ``cosine`` (to 0 over ``steps``) or ``linear_decay`` (constant for the first
             half, then linearly to 0, the CycleGAN recipe).
         ema_decay: keep an exponential moving average of the weights (None for off); the EMA weights are
@@ -88,6 +93,7 @@ class TrainConfig:
     batch_size: int = 8
     lr: float = 2e-4
     betas: tuple[float, float] = (0.5, 0.999)
+    optimiser: str = "adam"
     scheduler: str = "constant"
     ema_decay: float | None = None
     amp: str = "none"
@@ -111,6 +117,10 @@ class TrainConfig:
             raise ValueError(f"steps and batch_size must be >= 1, got {self.steps}, {self.batch_size}")
         if not self.lr > 0:
             raise ValueError(f"lr must be positive, got {self.lr}")
+        if self.optimiser not in OPTIMISER_NAMES:
+            raise ValueError(f"optimiser must be one of {OPTIMISER_NAMES}, got {self.optimiser!r}")
+        if self.optimiser != "adam" and self.method != "supervised":
+            raise ValueError(f"optimiser {self.optimiser!r} is for supervised training; method {self.method} uses adam")
         if self.scheduler not in SCHEDULERS:
             raise ValueError(f"scheduler must be one of {SCHEDULERS}, got {self.scheduler!r}")
         if self.amp not in AMP:

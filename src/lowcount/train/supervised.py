@@ -7,7 +7,6 @@ DistributedDataParallel module; ``net`` is always the bare network.
 
 from __future__ import annotations
 
-import torch
 from torch import nn
 
 from lowcount.device import autocast
@@ -17,6 +16,7 @@ from lowcount.train.ema import EMA
 from lowcount.train.method import TrainingMethod
 from lowcount.train.method_config import SupervisedConfig
 from lowcount.train.optimiser_step import descend, end_step
+from lowcount.train.optimisers import build_optimiser
 from lowcount.train.schedule import build_scheduler
 
 
@@ -39,9 +39,7 @@ class Supervised(TrainingMethod):
         self.model = model if model is not None else self.net
         self.cfg, self.settings, self.device = cfg, settings, device
         self.loss = CompositeLoss(list(settings.loss)).to(device)
-        self.optimiser = torch.optim.Adam(
-            self.net.parameters(), lr=cfg.lr, betas=tuple(cfg.betas), weight_decay=settings.weight_decay
-        )
+        self.optimiser = build_optimiser(cfg.optimiser, self.net.parameters(), cfg.lr, cfg.betas, settings.weight_decay)
         self.scheduler = build_scheduler(self.optimiser, cfg.scheduler, cfg.steps)
         self.ema = EMA(self.net, cfg.ema_decay) if cfg.ema_decay else None
 
