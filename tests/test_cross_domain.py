@@ -62,3 +62,28 @@ def test_a_second_run_reuses_every_stage(protocol_run):
     assert json.loads(json.dumps(again["scores"], default=float)) == json.loads(
         json.dumps(first["scores"], default=float)
     )
+
+
+def test_given_models_alone_are_scored_on_the_same_test_patients(protocol_run, tmp_path):
+    from dataclasses import replace
+
+    work, protocol, first = protocol_run
+    weights = work / "runs" / "mixed" / "model.safetensors"
+    only = replace(protocol, train=False, models={"given": weights})
+    result = cross_domain(tmp_path, only)
+    assert not (tmp_path / "cohorts" / "train_procedural").exists() and not (tmp_path / "runs").exists()
+    for family in TEST_FAMILIES:  # the test cohorts do not depend on whether the trainings ran
+        seeds = [
+            json.loads((w / "cohorts" / f"test_{family}" / "cohort.json").read_text())["seed"] for w in (work, tmp_path)
+        ]
+        assert seeds[0] == seeds[1]
+        truth = result["scores"][family]["truth"]
+        assert "given" in truth and not any(name.startswith("trained on") for name in truth)
+        before = first["scores"][family]["truth"]["trained on mixed"]["psnr_vs_truth_db"]
+        assert truth["given"]["psnr_vs_truth_db"] == pytest.approx(
+            before, abs=1e-6
+        )  # the same model, the same patients
+    with pytest.raises(ValueError, match="nothing to score"):
+        cross_domain(tmp_path, replace(only, models={}))
+    with pytest.raises(ValueError, match="needs the trainings"):
+        cross_domain(tmp_path, replace(only, adapt_steps=10))

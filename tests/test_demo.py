@@ -31,6 +31,25 @@ def test_quick_demo_writes_the_report_with_every_method(demo):
     assert report["metadata"]["patients"] == 3
 
 
+def test_quick_demo_reports_both_families_with_and_without_truth(demo):
+    out, result = demo
+    xcat = json.loads((out / "report_xcat" / "report.json").read_text())
+    assert xcat["metadata"]["demo"]["family"] == "xcat" and xcat["metadata"]["patients"] == 2
+    patients = (out / "cohort_xcat" / "patients.csv").read_text().splitlines()[1:]
+    assert {line.split(",")[1] for line in patients} == {"xcat"}
+    summary = (out / "summary.md").read_text()
+    rows = [line.split(" | ") for line in summary.splitlines() if line.startswith("| se_unet | ")]
+    assert [row[1] for row in rows] == ["procedural", "xcat"]  # the model, on each family
+    for row in rows:  # a truth-based and a truth-free gain with their intervals, both read from the runs
+        assert all("(" in cell and ".." in cell for cell in row[3:5]), row
+    for family in ("procedural", "xcat"):
+        free = json.loads((out / f"truth_free_{family}" / "truth_free.json").read_text())
+        methods = {row["method"] for row in free["summary"]}
+        assert {*shipped.MODELS, "se_unet (trained now)"} <= methods
+        assert sum(name.startswith(("gaussian", "median", "wiener", "tv")) for name in methods) == 4
+    assert "| se_unet | xcat |" in result.output  # the command prints the summary
+
+
 def test_shipped_models_bring_the_3x_scans_closer_to_the_truth(demo):
     out, result = demo
     headline = json.loads((out / "report" / "report.json").read_text())["headline"]

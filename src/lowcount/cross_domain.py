@@ -45,7 +45,10 @@ class Protocol:
         split_ks: split factors of the truth-free estimate.
         filters: the classical filters (``bm3d`` when its extra is installed).
         adapt_steps: fine-tuning steps of the adaptation stage; 0 skips it.
-        seed: cohorts are simulated with seeds from here.
+        seed: cohorts are simulated with seeds from here (each cohort's seed is fixed by its place, so the
+            test cohorts are the same whether or not the trainings run).
+        train: run the trainings (False: score only ``models``).
+        models: further models to score as they are, {name: weights file} (e.g. the shipped defaults).
     """
 
     recipe: str = "shipped/se_unet"
@@ -59,6 +62,8 @@ class Protocol:
     filters: tuple[str, ...] = FILTERS
     adapt_steps: int = 300
     seed: int = 7100
+    train: bool = True
+    models: dict = field(default_factory=dict)
 
 
 def _log(message: str) -> None:
@@ -117,29 +122,9 @@ def _cross_fitted_filters(studies: list, filters: tuple[str, ...]) -> dict:
     return out
 
 
-def _truth_rows(report: Path, headline: dict, classical: list[str]) -> dict[str, dict]:
-    """Per method: the headline figures and the paired gain over the best classical filter (interval)."""
-    import csv
-
-    from lowcount.evaluate import truth_free_report
-
-    with open(report / "tables" / "views.csv", newline="") as fh:
-        views = list(csv.DictReader(fh))
-    per_patient: dict[tuple[str, str], list[float]] = {}
-    for row in views:
-        per_patient.setdefault((row["method"], row["patient"]), []).append(float(row["truth_psnr"]))
-    rows = [{"method": m, "patient": p, "psnr_db": sum(v) / len(v)} for (m, p), v in per_patient.items()]
-    summary = {row["method"]: row for row in truth_free_report.summary(rows, classical)}
-    keep = ("psnr_vs_truth_db", "lesion_max_ratio_median", "lesions_lost", "created_hot_spots_per_view")
-    gains = ("gain_db", "gain_low", "gain_high", "reference")
-    return {
-        name: {**{k: headline[name].get(k) for k in keep}, **{k: summary[name].get(k) for k in gains}}
-        for name in headline
-    }
-
-
 def _score_family(family: str, manifest: Path, models: dict[str, Path], protocol: Protocol, out: Path) -> dict:
     from lowcount import shipped
+    from lowcount.evaluate.family_table import truth_rows
     from lowcount.evaluate.method import raw_fast, standard_scans
     from lowcount.evaluate.report import write_report
     from lowcount.evaluate.studies import load_studies
@@ -161,7 +146,7 @@ def _score_family(family: str, manifest: Path, models: dict[str, Path], protocol
     methods |= filtered | {"standard": standard_scans(studies)}
     report = out / f"report_{family}"
     headline = write_report(studies, methods, report, None, shipped.observer_threshold(), "shipped threshold")
-    result = {"truth": _truth_rows(report, headline, list(filtered)), "truth_free": {}}
+    result = {"truth": truth_rows(report, headline, list(filtered)), "truth_free": {}}
     for k in protocol.split_ks:  # test-time augmentation at k 3 only: it costs four passes
         scored = enhancers if k == 3 else {name: e for name, e in enhancers.items() if not e.tta}
         folder = out / f"truth_free_{family}_k{k:g}"
@@ -177,11 +162,16 @@ def cross_domain(work: str | Path, protocol: Protocol = Protocol()) -> dict:
     from lowcount.io.atomic import atomic_write_text
 
     work = Path(work)
+    if not protocol.train and not protocol.models:
+        raise ValueError("nothing to score: give models to score, or let the trainings run")
+    if protocol.adapt_steps and not protocol.train:
+        raise ValueError("the adaptation stage adapts the model trained on procedural: it needs the trainings")
     seeds = iter(range(protocol.seed, protocol.seed + 100))
     train_data = {}
     for family in TRAIN_FAMILIES:
-        folder = work / "cohorts" / f"train_{family}"
-        train_data[family] = _cohort(folder, protocol.train_patients, next(seeds), family, protocol.train_phantom)
+        folder, seed = work / "cohorts" / f"train_{family}", next(seeds)
+        if protocol.train:
+            train_data[family] = _cohort(folder, protocol.train_patients, seed, family, protocol.train_phantom)
     tests = {
         family: _cohort(work / "cohorts" / f"test_{family}", protocol.test_patients, next(seeds), family, None)
         for family in TEST_FAMILIES
@@ -189,12 +179,13 @@ def cross_domain(work: str | Path, protocol: Protocol = Protocol()) -> dict:
     trainings = {f"trained on {family}": (family, ()) for family in TRAIN_FAMILIES} | {
         name: tuple(spec) for name, spec in protocol.variants.items()
     }
-    models = {}
-    for name, (family, overrides) in trainings.items():
+    models = {name: Path(weights) for name, weights in protocol.models.items()}
+    for name, (family, overrides) in trainings.items() if protocol.train else ():
         folder = name.removeprefix("trained on ").replace(" ", "_")
         models[name] = _train(name, train_data[family].parent, work / "runs" / folder, protocol, overrides)
     scores = {family: _score_family(family, tests[family], models, protocol, work) for family in TEST_FAMILIES}
     result = {"protocol": {**vars(protocol), "variants": {k: list(v) for k, v in protocol.variants.items()}}}
+    result["protocol"]["models"] = {name: str(weights) for name, weights in protocol.models.items()}
     result["scores"] = scores
     if protocol.adapt_steps:
         result["adapt"] = _adapt_stage(work, models["trained on procedural"], tests["xcat"], protocol, next(seeds))
@@ -217,38 +208,12 @@ def _adapt_stage(work: Path, weights: Path, held_out: Path, protocol: Protocol, 
     )
 
 
-def _number(value, digits: int = 2, signed: bool = False) -> str:
-    if value is None or value != value:
-        return "n/a"
-    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
-
-
-def _gain(row: dict | None) -> str:
-    if not row or row.get("gain_db") is None:
-        return "n/a"
-    low, high = (_number(row[key], signed=True) for key in ("gain_low", "gain_high"))
-    return f"{_number(row['gain_db'], signed=True)} ({low}..{high})"
-
-
 def table(result: dict) -> str:
     """The cross-domain table in Markdown: one row per model and test family."""
-    k = "3"
-    lines = [
-        "| model | tested on | PSNR vs truth (dB) | gain over best filter, truth (dB, 95 %) | truth-free gain, k 3 "
-        "(dB, 95 %) | lesion max ratio | lesions lost | created hot spots / view |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for family, scores in result["scores"].items():
-        free = scores["truth_free"].get(k, {})
-        for name, row in scores["truth"].items():
-            other_filter = name.endswith("(tuned on the other half)") and name != row["reference"]
-            if name == "fast 3x (raw)" or other_filter:
-                continue
-            lines.append(
-                f"| {name} | {family} | {_number(row['psnr_vs_truth_db'])} | {_gain(row)} | {_gain(free.get(name))} | "
-                f"{_number(row['lesion_max_ratio_median'], 3)} | {row['lesions_lost']} | "
-                f"{_number(row['created_hot_spots_per_view'])} |"
-            )
+    from lowcount.evaluate.family_table import markdown
+
+    scores = {family: {**s, "truth_free": s["truth_free"].get("3", {})} for family, s in result["scores"].items()}
+    lines = markdown(scores, skip=("fast 3x (raw)",)).splitlines()
     if "adapt" in result:
         a = result["adapt"]
         lines.append("")

@@ -47,3 +47,17 @@ def test_a_folder_of_scans_is_scored_and_a_processed_one_is_left_out_by_name(sma
     assert meta["patients"] == 3 and len(meta["refused"]) == 1 and str(processed) in meta["refused"][0]
     summary = json.loads((tmp_path / "r" / "truth_free.json").read_text())["summary"]
     assert not any("true_psnr_db" in row for row in summary)  # a folder of scans has no truth
+
+
+def test_filters_with_fixed_settings_are_scored_and_the_better_one_is_the_reference(small_cohort, tmp_path):
+    from lowcount.classical.enhancer import ClassicalEnhancer
+    from lowcount.inference.truth_free import evaluate_truth_free
+
+    fixed = {f"gaussian {s}": ClassicalEnhancer("gaussian", {"sigma_px": s}, False) for s in (0.5, 2.0)}
+    summary = evaluate_truth_free(small_cohort, tmp_path, 3.0, {}, (), "all", with_shipped=False, fixed_filters=fixed)
+    by_method = {row["method"]: row for row in summary}
+    assert set(by_method) == {"input x k (raw)", *fixed}  # no tuned filter, no shipped model
+    better = max(fixed, key=lambda name: by_method[name]["psnr_db"])
+    worse = next(name for name in fixed if name != better)
+    assert summary[0]["reference"] == better and by_method[better]["gain_db"] == 0
+    assert by_method[worse]["gain_db"] < 0

@@ -30,6 +30,13 @@ def cross_domain_command(
     adapt_steps: Annotated[
         int, typer.Option(min=0, help="Adapt the procedural model on xcat standard scans (0: skip).")
     ] = 300,
+    train: Annotated[
+        bool, typer.Option(help="Train the recipe on each family (--no-train: score --model only).")
+    ] = True,
+    model: Annotated[
+        list[str] | None,
+        typer.Option(help="NAME=WEIGHTS: also score this model as it is (repeat); e.g. the shipped one."),
+    ] = None,
 ) -> None:
     """Train one recipe on the procedural, xcat and mixed phantom families and score every model on held-out
     patients of both families, against the truth and without it; resumable, every stage kept in WORK."""
@@ -46,7 +53,16 @@ def cross_domain_command(
         split_ks=numbers(split_ks, "--split-ks"),
         filters=tuple(f.strip() for f in filters.split(",") if f.strip()),
         adapt_steps=adapt_steps,
+        train=train,
+        models=dict(_named(spec) for spec in model or ()),
     )
     with exit_on():
         cross_domain(work, protocol)
     typer.echo((work / "cross_domain.md").read_text())
+
+
+def _named(spec: str) -> tuple[str, Path]:
+    name, sep, path = spec.partition("=")
+    if not sep or not name.strip() or not path.strip():
+        raise typer.BadParameter(f"--model takes NAME=WEIGHTS, got {spec!r}")
+    return name.strip(), Path(path.strip())

@@ -28,14 +28,18 @@ def demo(
     train: Annotated[
         bool, typer.Option(help="Also train both models from scratch first (about 15 CPU minutes).")
     ] = False,
-    quick: Annotated[bool, typer.Option(help="Tiny sizes: 3 patients (and 10 training steps with --train).")] = False,
+    quick: Annotated[
+        bool, typer.Option(help="Tiny sizes: 3 + 2 patients (and 10 training steps with --train).")
+    ] = False,
 ) -> None:
-    """The main job: simulate held-out patients, enhance their 3x scans with the shipped models and the
-    classical baselines, score everything against the standard scans and the truth, write the HTML report."""
+    """The main job: simulate held-out patients of both phantom families, enhance their 3x scans with the
+    shipped models and the classical baselines, score everything against the standard scans and the truth
+    and without the truth, write the HTML reports and the summary across families."""
     from lowcount.demo import QUICK, DemoPlan, run_demo
 
     with exit_on():
         headline = run_demo(out, QUICK if quick else DemoPlan(), train)
     rows = [{"method": name, **numbers} for name, numbers in headline.items()]
-    typer.echo("\n" + render(rows, HEADLINE, "plain"))
-    typer.echo(f"\nreport: {out / 'report' / 'index.html'}")
+    typer.echo("\nprocedural patients:\n" + render(rows, HEADLINE, "plain"))
+    typer.echo("\n" + (out / "summary.md").read_text())
+    typer.echo(f"reports: {out / 'report' / 'index.html'}, {out / 'report_xcat' / 'index.html'}")

@@ -139,10 +139,13 @@ def evaluate_truth_free(
     seed: int = 0,
     no_truth: bool = False,
     with_shipped: bool = True,
+    fixed_filters: dict | None = None,
 ) -> list[dict]:
     """Score every method on ``source``'s standard scans without truth; returns the summary rows.
     ``models``: {label: weights, run folder or loaded enhancer}, scored beside the shipped models (unless
-    ``with_shipped`` is False) and the classical ``families`` tuned on the other half of the patients."""
+    ``with_shipped`` is False) and the classical ``families`` tuned on the other half of the patients.
+    ``fixed_filters``: {label: classical enhancer} with settings chosen elsewhere (the shipped cards, tuned
+    on another cohort), scored and counted among the filters the gain is measured against."""
     from lowcount.evaluate import truth_free_report as report
     from lowcount.io.counts_check import check_counts_image
     from lowcount.io.manifest import manifest_path
@@ -157,10 +160,11 @@ def evaluate_truth_free(
     if not usable:
         raise ValueError(f"{source}: no scan lowcount can score ({'; '.join(refused[:3])})")
     studies = report.split_studies(usable, k, seed)
-    methods = {**_methods(models or {}, with_shipped), **tuned_filters(studies, families, k)}
+    fixed = {label: on_input(enhancer) for label, enhancer in (fixed_filters or {}).items()}
+    methods = {**_methods(models or {}, with_shipped), **fixed, **tuned_filters(studies, families, k)}
     views = report.score(studies, methods, k)
     patients = report.patient_rows(views)
-    classical = [m for m in methods if m.endswith("(tuned on the other half)")]
+    classical = [m for m in methods if m.endswith("(tuned on the other half)") or m in fixed]
     summary = report.summary(patients, classical, seed)
     meta = {"source": str(source), "split_k": k, "seed": seed, "patients": len({s.key for s in studies})}
     meta |= {"scans": len(studies), "refused": refused}

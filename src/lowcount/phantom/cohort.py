@@ -269,13 +269,15 @@ def simulate_cohort(
     return out / "manifest.csv"
 
 
-def cached_cohort(out_dir: str | Path, patients: int, seed: int, speed_factors: tuple[float, ...] = (3.0,)) -> Path:
-    """The manifest of ``out_dir``, simulating the cohort first (default phantom, these fast scans, two
-    workers) when there is none yet: the held-out sets of ``lowcount demo`` and ``lowcount bench``."""
+def cached_cohort(
+    out_dir: str | Path, patients: int, seed: int, speed_factors: tuple[float, ...] = (3.0,), family: str = "procedural"
+) -> Path:
+    """The manifest of ``out_dir``, simulating the cohort first (default phantom of ``family``, these fast
+    scans, two workers) when there is none yet: the held-out sets of ``lowcount demo`` and ``lowcount bench``."""
     from dataclasses import replace
 
     manifest = Path(out_dir) / "manifest.csv"
     if manifest.is_file():
         return manifest
-    cfg = replace(PhantomConfig(), speed_factors=tuple(speed_factors))
+    cfg = replace(PhantomConfig(), speed_factors=tuple(speed_factors), family=family)
     return simulate_cohort(out_dir, patients, seed, cfg, workers=2, progress=False)
