@@ -77,7 +77,8 @@ def bench_model(config: str | Path, repeats: int = 3, train_steps: int = 5) -> d
     cfg = load_run_config(recipe_path(config))
     torch.manual_seed(0)
     net = build_model(cfg.model.name, **model_args(cfg)).eval()
-    study = torch.rand(2, 1, 1024, 256)
+    channels = getattr(net, "in_channels", 1)  # 2 with the count-level (or noise-level) map
+    study = torch.rand(2, channels, 1024, 256)
     row = {"model": str(config), "parameters_M": sum(p.numel() for p in net.parameters()) / 1e6}
 
     def enhance_study(precision: str) -> None:
@@ -95,13 +96,13 @@ def bench_model(config: str | Path, repeats: int = 3, train_steps: int = 5) -> d
     net.train()
     optimiser = torch.optim.Adam(net.parameters(), lr=1e-4)
     patch = cfg.data.patch or (192, 192)
-    batch = torch.rand(cfg.train.batch_size, 1, *patch)
+    batch = torch.rand(cfg.train.batch_size, channels, *patch)
 
     def step(precision: str) -> None:
         optimiser.zero_grad()
         with autocast("cpu", "bf16" if precision == "bf16" else "none"):
             out = net(batch)
-        (out.float() - batch).abs().mean().backward()
+        (out.float() - batch[:, :1]).abs().mean().backward()
         optimiser.step()
 
     row.update({"train_batch": cfg.train.batch_size, "train_patch": f"{patch[0]}x{patch[1]}"})

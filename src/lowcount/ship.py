@@ -4,10 +4,13 @@
 the cohort is simulated once, each training resumes from its last checkpoint, and a finished stage is
 skipped. Stages:
 
-1. simulate ``patients`` phantom patients (seed ``seed``; standard + 3x fast, independent acquisitions);
+1. simulate ``patients`` phantom patients of ``family`` (seed ``seed``; standard + 3x fast, independent
+   acquisitions; ``mixed`` by default: half drawn skeletons, half the real-anatomy xcat phantom, so the
+   models do not learn one anatomy);
 2. fit the domain feature network (``configs/feature_autoencoder.yaml``);
-3. train the supervised SE-UNet (``configs/shipped/se_unet.yaml``) and SE-LiteCycleGAN
-   (``configs/shipped/se_lite_cyclegan.yaml``, whose generator starts from the SE-UNet just built);
+3. train the supervised SE-UNet (``configs/shipped/se_unet.yaml``: 1.5x-6x scans, the count level as a
+   second input channel), the 3x-only SE-UNet (``configs/shipped/se_unet_k3.yaml``) and SE-LiteCycleGAN
+   (``configs/shipped/se_lite_cyclegan.yaml``, whose generator starts from the 3x-only SE-UNet just built);
 4. tune each classical filter on the validation split against the truth (the strongest honest baseline:
    tuned where only a phantom can tune it), tune Gaussian and TV filters for the standard scans too (the
    "standard scan after its best classical filter" reference), and fix the lesion observer's threshold on
@@ -30,6 +33,7 @@ from lowcount.shipped import CLASSICAL, FEATURE_NET, SHIPPED_DIR, STANDARD_FILTE
 TRAININGS = {  # stage -> its config: a shipped config's name (lowcount configs) or a file
     FEATURE_NET: "feature_autoencoder",
     "se_unet": "shipped/se_unet",
+    "se_unet_k3": "shipped/se_unet_k3",  # the starting point of the SE-LiteCycleGAN generator
     "se_lite_cyclegan": "shipped/se_lite_cyclegan",
 }
 
@@ -51,7 +55,7 @@ def _finite(value):
 
 def _train_stage(name: str, config: Path, data: Path, run: Path, shipped: dict[str, Path]) -> dict:
     """Train (or resume) one stage; ``shipped``: stages already built, by name -> their weights file, so a
-    config that starts from a shipped model (``model.init_from: se_unet``) starts from this build's."""
+    config that starts from a shipped model (``model.init_from: se_unet_k3``) starts from this build's."""
     import yaml
 
     from lowcount.train.run import train
@@ -96,6 +100,7 @@ def build(
     out: Path = SHIPPED_DIR,
     trainings: dict | None = None,
     only: tuple[str, ...] = (),
+    family: str = "mixed",
 ) -> None:
     """Run every stage (see the module docstring), or only the named ones (``only``: training names,
     ``classical``, ``observer``; the other shipped files stay as they are). ``trainings`` replaces
@@ -114,10 +119,16 @@ def build(
     work = Path(work)
     data = work / "cohort"
     if not (data / "manifest.csv").is_file():
-        _log(f"simulating {patients} patients (seed {seed}) into {data}")
-        simulate_cohort(data, patients, seed, replace(PhantomConfig(), speed_factors=(3.0,)), workers=2)
-    cohort = {"patients": patients, "seed": seed, "acquisitions": ["standard", "fast3x (independent)"],
-              "splits": "train/val/test 8:1:1 by patient; test never used here"}  # fmt: skip
+        _log(f"simulating {patients} {family} patients (seed {seed}) into {data}")
+        simulate_cohort(data, patients, seed, replace(PhantomConfig(), speed_factors=(3.0,), family=family), workers=2)
+    _check_cohort(data, patients, seed, family)
+    cohort = {
+        "patients": patients,
+        "seed": seed,
+        "family": family,
+        "acquisitions": ["standard", "fast3x (independent)"],
+    }
+    cohort["splits"] = "train/val/test 8:1:1 by patient; test never used here"
     stages = {}
     for name, config in trainings.items():
         if only and name not in only:
@@ -153,6 +164,17 @@ def build(
         )
         _log(f"observer threshold {threshold:.2f}")
     _log(f"shipped files are in {out}")
+
+
+def _check_cohort(data: Path, patients: int, seed: int, family: str) -> None:
+    """Refuse a work folder whose cohort was simulated with other settings: the cards would misdescribe it."""
+    made = json.loads((data / "cohort.json").read_text())
+    found = (made["patients"], made["seed"], made["config"].get("family", "procedural"))
+    if found != (patients, seed, family):
+        raise ValueError(
+            f"{data}: the cohort there has {found[0]} {found[2]} patients of seed {found[1]}, not {patients} {family} "
+            f"patients of seed {seed}; use another --work folder or the same settings"
+        )
 
 
 def _tune_classical(val: list, cohort: dict, out: Path) -> None:

@@ -16,10 +16,14 @@ def ship_models(
     ),
     patients: Annotated[int, typer.Option(min=10, help="Patients of the shipping cohort.")] = 100,
     seed: Annotated[int, typer.Option(help="Seed of the shipping cohort (no test or demo uses it).")] = 5000,
+    family: Annotated[
+        str, typer.Option(help="Phantom family of the shipping cohort: procedural, xcat or mixed (half each).")
+    ] = "mixed",
     only: Annotated[
         list[str] | None,
         typer.Option(
-            help="Rebuild only this stage (feature_net, se_unet, se_lite_cyclegan, classical, observer); repeat."
+            help="Rebuild only this stage (feature_net, se_unet, se_unet_k3, se_lite_cyclegan, classical, "
+            "observer); repeat."
         ),
     ] = None,
 ) -> None:
@@ -27,4 +31,4 @@ def ship_models(
     from lowcount.ship import build
 
     with exit_on():
-        build(work, patients, seed, only=tuple(only or ()))
+        build(work, patients, seed, only=tuple(only or ()), family=family)

@@ -36,7 +36,8 @@ def export_onnx(
     net, meta = load_weights(resolve_weights(weights), "cpu")
     stride = int(getattr(net, "stride", 1))
     h, w = (-(-s // stride) * stride for s in example_shape)
-    example = torch.rand(1, 1, h, w, generator=torch.Generator().manual_seed(0))
+    channels = int(getattr(net, "in_channels", 1))  # 2: the scan and its count-level map
+    example = torch.rand(1, channels, h, w, generator=torch.Generator().manual_seed(0))
     import io
 
     buffer = io.BytesIO()
@@ -56,7 +57,7 @@ def export_onnx(
     atomic_write_bytes(out, buffer.getvalue())
     if check:
         size = (h + 2 * stride, w + stride) if dynamic else (h, w)
-        other = torch.rand(1, 1, *size, generator=torch.Generator().manual_seed(1))
+        other = torch.rand(1, channels, *size, generator=torch.Generator().manual_seed(1))
         gap = compare_with_onnxruntime(net, out, other.numpy())
         if gap > 1e-4:
             raise ValueError(f"{out}: ONNX Runtime differs from PyTorch by {gap:.2e} (relative); do not deploy it")
@@ -64,7 +65,7 @@ def export_onnx(
 
 
 def compare_with_onnxruntime(net, path: str | Path, x: np.ndarray) -> float:
-    """Largest |ONNX Runtime - PyTorch| over the PyTorch output's range, for input ``x`` (1, 1, H, W)."""
+    """Largest |ONNX Runtime - PyTorch| over the PyTorch output's range, for input ``x`` (1, C, H, W)."""
     import onnxruntime
     import torch
 

@@ -14,14 +14,17 @@ from pathlib import Path
 SHIPPED_DIR = Path(__file__).resolve().parent
 MODELS = ("se_unet", "se_lite_cyclegan")
 DEFAULT_MODEL = "se_unet"
+# Shipped weights that are starting points of other shipped models, not models offered for enhancement:
+# se_unet_k3, the 3x-only SE-UNet that SE-LiteCycleGAN's generator starts from (model.init_from).
+STARTS = ("se_unet_k3",)
 FEATURE_NET = "feature_net"
 CLASSICAL = ("gaussian", "median", "wiener", "tv")
 STANDARD_FILTERS = ("gaussian", "tv")  # tuned for the standard scan itself (files classical/standard_<name>.json)
 
 
 def model_weights(name: str) -> Path:
-    """The shipped weights file of ``name`` (a key of ``MODELS`` or ``FEATURE_NET``)."""
-    if name not in (*MODELS, FEATURE_NET):
+    """The shipped weights file of ``name`` (a key of ``MODELS``, ``STARTS`` or ``FEATURE_NET``)."""
+    if name not in (*MODELS, *STARTS, FEATURE_NET):
         raise ValueError(f"no shipped model {name!r}; shipped: {', '.join(MODELS)}")
     path = SHIPPED_DIR / name / "model.safetensors"
     if not path.is_file():

@@ -189,10 +189,10 @@ def _speed_factor(manifest: Path, acquisition: str) -> float:
 def _initial_weights(cfg: RunConfig) -> torch.nn.Module:
     """The trained network ``model.init_from`` names, checked against the ``model`` section."""
     from lowcount.models.weights import load_weights
-    from lowcount.shipped import MODELS, model_weights
+    from lowcount.shipped import MODELS, STARTS, model_weights
 
     source = cfg.model.init_from
-    path = model_weights(source) if source in MODELS else Path(source).with_suffix(".safetensors")
+    path = model_weights(source) if source in (*MODELS, *STARTS) else Path(source).with_suffix(".safetensors")
     loaded, meta = load_weights(path)
     if meta["model"] != cfg.model.name or json.loads(json.dumps(model_args(cfg))) != meta["model_args"]:
         raise ValueError(
