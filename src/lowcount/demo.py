@@ -65,16 +65,17 @@ def _train_now(out: Path, plan: DemoPlan) -> dict[str, Path]:
     return trained
 
 
-def _family_report(studies: list, models: dict, out: Path, twins: list | None, metadata: dict) -> tuple[dict, dict]:
-    """Enhance and score one cohort; (headline, the family table's rows)."""
+def _family_report(
+    studies: list, models: dict, out: Path, twins: list | None, metadata: dict, network
+) -> tuple[dict, dict]:
+    """Enhance and score one cohort (``network``: the feature network of LPIPS and FID); (headline, the family
+    table's rows)."""
     from lowcount import shipped
     from lowcount.evaluate.family_table import truth_rows
-    from lowcount.evaluate.features import load_feature_network
     from lowcount.evaluate.report import write_report
     from lowcount.inference.methods import shipped_comparison
 
     methods, _ = shipped_comparison(studies, models, say=_say, twins=twins)
-    network = load_feature_network("domain", shipped.model_weights(shipped.FEATURE_NET))
     _say(f"scoring every method against the standard scans and the truth -> {out}")
     headline = write_report(
         studies, methods, out, network, shipped.observer_threshold(),
@@ -89,6 +90,7 @@ def run_demo(out: str | Path, plan: DemoPlan = DemoPlan(), train: bool = False) 
     from lowcount import shipped
     from lowcount.classical.enhancer import ClassicalEnhancer
     from lowcount.evaluate.family_table import markdown
+    from lowcount.evaluate.features import load_feature_network
     from lowcount.evaluate.studies import load_studies
     from lowcount.evaluate.twins import lesion_absent_twins
     from lowcount.inference.truth_free import evaluate_truth_free
@@ -112,13 +114,14 @@ def run_demo(out: str | Path, plan: DemoPlan = DemoPlan(), train: bool = False) 
     models |= trained
     shipped_cards = {name: shipped.card(name) for name in (*shipped.MODELS, shipped.FEATURE_NET)}
     filters = {e.label: e for e in (ClassicalEnhancer.load(shipped.classical_card(name)) for name in shipped.CLASSICAL)}
+    network = load_feature_network("domain", shipped.model_weights(shipped.FEATURE_NET))  # once, for both reports
     scores, headlines = {}, {}
     for family, (manifest, seed, report) in cohorts.items():
         studies = load_studies(manifest, "all")
         twins = lesion_absent_twins(studies, seed) if family == "procedural" else None
         metadata = {"demo": {"family": family, "patients": len(studies), "seed": seed, "trained_now": train}}
         headlines[family], scores[family] = _family_report(
-            studies, models, out / report, twins, {**metadata, "shipped": shipped_cards}
+            studies, models, out / report, twins, {**metadata, "shipped": shipped_cards}, network
         )
         _say(f"truth-free scores of the {family} patients (standard scans split 1/{plan.truth_free_k:g})...")
         free = evaluate_truth_free(

@@ -27,7 +27,6 @@ import numpy as np
 
 MAD_TO_SD = 1.4826
 HBNE_BLOCK = 4
-METHODS = ("dwtne", "hbne")
 
 
 def to_grey(image: np.ndarray) -> np.ndarray:
