@@ -84,3 +84,35 @@ def test_estimate_noise_prints_a_level_per_view_and_names_a_bad_file(small_cohor
     assert result.exit_code == 2 and str(bad) in result.output and "negative" in result.output
     result = CliRunner().invoke(app, ["estimate-noise", standard, "--method", "bm3d"])
     assert result.exit_code == 2 and "method must be one of" in result.output
+
+
+def test_the_network_estimate_ignores_the_units_and_needs_an_estimator(small_cohort, tmp_path):
+    import torch
+
+    from lowcount.io.dicom import read_wholebody
+    from lowcount.io.manifest import read_manifest
+    from lowcount.models import build_model
+    from lowcount.models.weights import save_weights
+
+    torch.manual_seed(0)
+    args = {"channels": [4, 8], "levels": 50}
+    weights = save_weights(
+        build_model("noise_level_estimator", **args), tmp_path / "nle", "noise_level_estimator", args
+    )
+    standard = next(r["dicom_path"] for r in read_manifest(small_cohort) if r["acquisition"] == "standard")
+    rescaled = tmp_path / "rescaled.npy"  # an export in other units: the same image times 7.5
+    np.save(rescaled, read_wholebody(standard).views() * np.float32(7.5))
+    result = CliRunner().invoke(
+        app, ["estimate-noise", standard, str(rescaled), "--method", "network", "--model", str(weights)]
+    )
+    assert result.exit_code == 0, result.output
+    levels = [float(line.split()[-1]) for line in result.output.splitlines()[1:]]
+    assert len(levels) == 4 and all(1 <= level <= 50 for level in levels)
+    assert levels[:2] == pytest.approx(levels[2:], rel=1e-4)
+    result = CliRunner().invoke(app, ["estimate-noise", standard, "--method", "network"])
+    assert result.exit_code == 2 and "needs --model" in result.output
+    other = save_weights(
+        build_model("dncnn", depth=3, channels=4), tmp_path / "dn", "dncnn", {"depth": 3, "channels": 4}
+    )
+    result = CliRunner().invoke(app, ["estimate-noise", standard, "--method", "network", "--model", str(other)])
+    assert result.exit_code == 2 and "not a noise_level_estimator" in result.output

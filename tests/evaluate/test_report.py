@@ -130,6 +130,19 @@ def test_lesions_lost_and_false_spots_are_counted_at_the_threshold():
     assert (row["sensitivity"], row["specificity"], row["auc"]) == (1.0, 0.0, 1.0)
 
 
+def _everything_is_lesion(path: Path) -> Path:
+    import torch
+
+    from lowcount.models import build_model
+    from lowcount.models.weights import save_weights
+
+    net = build_model("lesion_unet", channels=(4, 8))
+    with torch.no_grad():
+        net.head.weight.zero_()
+        net.head.bias.fill_(50.0)
+    return save_weights(net, path, "lesion_unet", {"channels": [4, 8]})
+
+
 def test_cli_evaluates_a_prediction_folder(small_cohort, tmp_path):
     rows = [r for r in csv.DictReader(open(small_cohort)) if r["split"] == "test" and r["acquisition"] == "fast3x"]
     source = str(Path(small_cohort).parent / rows[0]["dicom_path"])
@@ -138,12 +151,25 @@ def test_cli_evaluates_a_prediction_folder(small_cohort, tmp_path):
         app, ["enhance", source, "--method", "median", "--speed-factor", "3", "--out", str(pred), "--no-preview"]
     )
     assert result.exit_code == 0, result.output
+    segmenter = _everything_is_lesion(tmp_path / "segmenter")
     args = ["evaluate", "--manifest", str(small_cohort), "--pred", f"median={pred}", "--threshold", "5"]
-    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "report")])
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "report"), "--segmenter", str(segmenter)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "PSNR vs truth (dB)" in lines[0] and any(line.split()[0] == "median" for line in lines[1:-1])
-    assert (tmp_path / "report" / "index.html").is_file()
+    assert "segm. IoU" in lines[0] and (tmp_path / "report" / "index.html").is_file()
+    # A segmenter that marks every pixel finds every lesion pixel, and its precision is the lesion fraction.
+    studies = load_studies(small_cohort, "test")
+    fraction = {
+        "fast": np.mean([s.fast_labels > 0 for s in studies]),
+        "standard": np.mean([s.standard_labels > 0 for s in studies]),
+    }
+    segmented = list(csv.DictReader(open(tmp_path / "report" / "tables" / "segmentation.csv")))
+    assert {row["method"] for row in segmented} == {"fast3x (raw)", "median", "standard"}
+    for row in segmented:
+        assert float(row["recall"]) == 1.0
+        expected = fraction["standard" if row["method"] == "standard" else "fast"]
+        assert float(row["precision"]) == pytest.approx(expected) and float(row["iou"]) == pytest.approx(expected)
     empty = tmp_path / "empty"
     empty.mkdir()
     missing = CliRunner().invoke(app, ["evaluate", "--manifest", str(small_cohort), "--pred", str(empty),

@@ -16,6 +16,9 @@ TINY = {
     "dncnn": {"depth": 4, "channels": 8},
     "redcnn": {"channels": 8},
     "emanet": {"channels": (4, 8, 16, 32)},
+    "noise_level_estimator": {"channels": (4, 8), "levels": 5},
+    "emanet_two_stage": {"estimator": {"channels": (4, 8), "levels": 5}, "backbone": {"channels": (4, 8)}},
+    "lesion_unet": {"channels": (4, 8)},
     "resnet_generator": {"channels": 4, "n_blocks": 2},
     "feature_autoencoder": {"channels": (4, 8)},
 }
@@ -31,6 +34,9 @@ BAD = {
     "dncnn": {"depth": 2},
     "redcnn": {"channels": 0},
     "emanet": {"channels": (4, 8, 16, 32, 64)},  # one MD dilation set per step down: three at most
+    "noise_level_estimator": {"levels": 1},
+    "emanet_two_stage": {"backbone": {"in_channels": 1}},  # the backbone needs the level map
+    "lesion_unet": {"channels": (8,)},
     "resnet_generator": {"channels": 0},
     "feature_autoencoder": {"channels": (8,)},
 }
@@ -45,6 +51,13 @@ def _input(name: str, model) -> torch.Tensor:
     return torch.rand(2, getattr(model, "in_channels", 1), *size)
 
 
+CLASSIFIERS = {"noise_level_estimator"}  # image -> one logit per class
+
+
+def _output_shape(name: str, model, x: torch.Tensor) -> tuple[int, ...]:
+    return (x.shape[0], model.levels) if name in CLASSIFIERS else (x.shape[0], 1, *x.shape[2:])
+
+
 def test_every_model_has_tiny_and_bad_settings():
     assert set(TINY) == set(MODELS) == set(BAD)
 
@@ -56,7 +69,7 @@ def test_shape_is_kept_on_odd_allowed_sizes(name):
     x = _input(name, model)
     with torch.no_grad():
         y = model(x)
-    assert y.shape == (x.shape[0], 1, *x.shape[2:])
+    assert y.shape == _output_shape(name, model, x)
     assert torch.isfinite(y).all()
 
 
@@ -87,7 +100,7 @@ def test_a_few_training_steps_fit_a_fixed_batch(name):
     torch.manual_seed(0)
     model = build_model(name, **TINY[name])
     x = _input(name, model)
-    target = x[:, :1].clamp(0.2, 0.8)
+    target = x[:, :1].clamp(0.2, 0.8) if name not in CLASSIFIERS else torch.rand(_output_shape(name, model, x))
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
     losses = []
     for _ in range(8):

@@ -41,6 +41,8 @@ ILL_CASES = {
         ("cyclegan.critic_steps", 2),
         ("cyclegan.bce_weight", 0.01),
     ],
+    "noise_level": [("noise_level.loss", [{"name": "l1", "weight": 1.0}]), ("noise_level.critic", {})],
+    "segmentation": [("segmentation.levels", [1, 50]), ("segmentation.loss", [{"name": "l1", "weight": 1.0}])],
 }
 ILL = [(path, key, value) for path in RECIPES for key, value in ILL_CASES[_method(path)]]
 

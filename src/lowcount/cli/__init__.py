@@ -8,7 +8,20 @@ typer annotations, and register it below.
 
 import typer
 
-from lowcount.cli import adapt, bench, configs, cross_domain, demo, enhance, evaluate, scans, ship, simulate, train
+from lowcount.cli import (
+    adapt,
+    bench,
+    configs,
+    cross_domain,
+    demo,
+    emanet,
+    enhance,
+    evaluate,
+    scans,
+    ship,
+    simulate,
+    train,
+)
 
 app = typer.Typer(
     add_completion=False,
@@ -28,6 +41,7 @@ app.command()(evaluate.evaluate)
 app.command("ship-models")(ship.ship_models)
 app.command("export-onnx")(enhance.export_onnx)
 bench.app.command("cross-domain")(cross_domain.cross_domain_command)
+bench.app.command("noise-levels")(emanet.noise_levels_command)
 app.add_typer(bench.app, name="bench")
 app.add_typer(configs.app, name="configs")
 

@@ -25,6 +25,11 @@ TRUTH_FREE = [
     Column("gain_high", "95% high", "+.2f"),
     Column("true_psnr_db", "true PSNR (dB)", ".2f"),
 ]
+SEGMENTATION = [
+    Column("segmentation_precision", "segm. precision", ".3f"),
+    Column("segmentation_iou", "segm. IoU", ".3f"),
+    Column("segmentation_recall", "segm. recall", ".3f"),
+]
 WITHOUT_TRUTH = [
     Column("method", "method"),
     Column("psnr_vs_standard_db", "PSNR vs standard (dB)", ".2f"),
@@ -72,6 +77,9 @@ def evaluate(
     filters: Annotated[str, typer.Option(help="Classical filters to tune and score (--truth-free).")] = (
         "gaussian,median,wiener,tv"
     ),
+    segmenter: Annotated[
+        Path | None, typer.Option(help="A trained lesion segmenter (RUN) to score each method by segmentation.")
+    ] = None,
 ) -> None:
     """Score the raw fast scans, each prediction folder and the standard scans; write the HTML report.
 
@@ -93,8 +101,22 @@ def evaluate(
     with exit_on():
         predictions = parse_predictions(pred or [], fast)
         result = evaluate_cohort(
-            manifest, predictions, out, split, fast, feature_net, threshold, inception_weights, rois, no_truth
+            manifest,
+            predictions,
+            out,
+            split,
+            fast,
+            feature_net,
+            threshold,
+            inception_weights,
+            rois,
+            no_truth,
+            segmenter,
         )
     rows = [{"method": name, **numbers} for name, numbers in result.headline.items()]
-    typer.echo(render(rows, WITH_TRUTH if result.with_truth else WITHOUT_TRUTH, "plain"))
+    typer.echo(render(rows, _columns(result.with_truth, segmenter is not None), "plain"))
     typer.echo(f"report: {result.report}")
+
+
+def _columns(with_truth: bool, segmented: bool) -> list[Column]:
+    return (WITH_TRUTH if with_truth else WITHOUT_TRUTH) + (SEGMENTATION if segmented else [])

@@ -51,15 +51,20 @@ def estimate_noise(
         list[Path], typer.Argument(help="Whole-body NM files, single views or PNG/TIFF/NPY count images.")
     ],
     method: Annotated[
-        str, typer.Option(help="dwtne (Haar diagonal band, MAD) or hbne (histogram of block deviations).")
+        str,
+        typer.Option(help="dwtne (Haar diagonal band, MAD), hbne (histogram of block deviations) or network."),
     ] = "dwtne",
+    model: Annotated[
+        Path | None, typer.Option(help="With --method network: the noise-level estimator's run folder or weights.")
+    ] = None,
+    device: Annotated[str | None, typer.Option(help="cpu, cuda or cuda:N (--method network).")] = None,
 ) -> None:
     """Print the EMANet noise level (lowcount.data.noise_level) of every view of every file."""
     from lowcount.cli.table import Column, render
     from lowcount.inference.noise_estimate import estimate_file_levels
 
     with exit_on():
-        rows = estimate_file_levels(files, method)
+        rows = estimate_file_levels(files, method, model, device)
     columns = [
         Column("file", "file"),
         Column("view", "view"),

@@ -29,19 +29,32 @@ MAD_TO_SD = 1.4826
 HBNE_BLOCK = 4
 
 
-def to_grey(image: np.ndarray) -> np.ndarray:
-    """The image mapped to 0-255 by its smoothed peak (see the module docstring)."""
+PEAK_SIGMA_PX = 2.0
+
+
+def smoothed_peak(image: np.ndarray) -> float:
+    """The maximum of ``image`` smoothed with a Gaussian of sigma ``PEAK_SIGMA_PX``: the grey scale's 255."""
     from scipy.ndimage import gaussian_filter
 
+    return float(gaussian_filter(np.asarray(image, np.float64), PEAK_SIGMA_PX).max())
+
+
+def to_grey(image: np.ndarray) -> np.ndarray:
+    """The image mapped to 0-255 by its smoothed peak (see the module docstring)."""
     image = np.asarray(image, np.float64)
     if image.ndim != 2 or min(image.shape) < 2 * HBNE_BLOCK:
         raise ValueError(f"a noise level needs one 2-D view of at least {2 * HBNE_BLOCK} px a side, got {image.shape}")
     if not np.isfinite(image).all() or image.min() < 0:
         raise ValueError("a noise level needs a finite, non-negative image")
-    peak = gaussian_filter(image, 2.0).max()
+    peak = smoothed_peak(image)
     if peak <= 0:
         raise ValueError("the image is empty (no positive pixel): it has no noise level")
     return image * (255.0 / peak)
+
+
+def counts_level(peak_counts: float) -> float:
+    """The level of a raw Poisson count image whose smoothed peak holds ``peak_counts`` (``a = peak / 255``)."""
+    return float(np.sqrt(128.0 * 255.0 / peak_counts))
 
 
 def _level(sd_per_root_grey: float) -> float:

@@ -47,6 +47,7 @@ def evaluate_cohort(
     inception_weights: str | Path | None = None,
     rois: str | Path | None = None,
     no_truth: bool = False,
+    segmenter: str | Path | None = None,
 ) -> Evaluation:
     """Write the report of ``split`` into ``out`` (see the module docstring).
 
@@ -58,6 +59,8 @@ def evaluate_cohort(
         inception_weights: pytorch-fid's Inception file, for a standard FID column.
         rois: a CSV of circular regions of interest (lowcount.evaluate.rois).
         no_truth: score against the standard scans only, even where the manifest names truth files.
+        segmenter: a trained lesion segmenter (run folder or weights of a ``lesion_unet``) that scores every
+            method by lesion segmentation (lowcount.evaluate.segmentation).
     """
     from lowcount.evaluate.features import load_feature_network
     from lowcount.evaluate.predictions import load_predictions
@@ -83,5 +86,30 @@ def evaluate_cohort(
     inception = load_feature_network("inception", inception_weights) if inception_weights is not None else None
     roi_sets = load_rois(rois, studies) if rois is not None else None
     meta = {"manifest": str(manifest), "split": split, "fast": fast}
-    headline = write_report(studies, methods, out, network, threshold, note, meta, inception=inception, rois=roi_sets)
+    segmentation_net = _load_segmenter(segmenter) if segmenter is not None else None
+    headline = write_report(
+        studies,
+        methods,
+        out,
+        network,
+        threshold,
+        note,
+        meta,
+        inception=inception,
+        rois=roi_sets,
+        segmenter=segmentation_net,
+    )
     return Evaluation(headline, with_truth, Path(out) / "index.html")
+
+
+def _load_segmenter(weights: str | Path):
+    """The lesion segmenter in ``weights`` (a run folder or a weights file), on the CPU, in eval mode."""
+    from lowcount.models.weights import load_weights, resolve_weights
+
+    path = resolve_weights(weights)
+    net, meta = load_weights(path)
+    if meta["model"] != "lesion_unet":
+        raise ValueError(
+            f"{path}: --segmenter needs a lesion_unet (lowcount train lesion_segmentation), got {meta['model']!r}"
+        )
+    return net.eval()

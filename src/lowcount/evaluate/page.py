@@ -81,6 +81,13 @@ SEARCH = [
     ("false_spots_per_view_high", "95 % high"),
     ("views_with_false_spot", "views with a false spot"),
 ]
+SEGMENTATION = [
+    ("method", "Group"),
+    ("views", "views"),
+    ("precision", "precision"),
+    ("iou", "IoU"),
+    ("recall", "recall"),
+]
 ROIS = [
     ("group", "Group"),
     ("region", "region"),
@@ -149,6 +156,7 @@ def render_page(quality: dict, anova: dict, sections: dict, meta: dict, threshol
         "cho": table(sections.get("detectability", []), CHO),
         "search": table(sections.get("search", []), SEARCH),
         "rois": table(sections["rois"], ROIS) if "rois" in sections else None,
+        "segmentation": table(sections["segmentation"], SEGMENTATION, 3) if "segmentation" in sections else None,
         "observer_note": OBSERVER_NOTE,
         "threshold": f"{threshold:.2f}" if threshold is not None else "n/a",
         "threshold_note": note,

@@ -107,6 +107,8 @@ def _write_tables(out: Path, quality: dict, anova: dict, all_scores: dict, secti
         write_csv(out / "search_afroc.csv", sections["search"])
         write_csv(out / "lesions.csv", [r for s in all_scores.values() for r in s.lesions])
         write_csv(out / "patients.csv", [r for s in all_scores.values() for r in s.patients])
+    if "segmentation" in sections:
+        write_csv(out / "segmentation.csv", sections["segmentation"])
     if "rois" in sections:
         write_csv(out / "roi_counts.csv", sections["rois"])
         write_csv(out / "rois.csv", [r for s in all_scores.values() for r in s.rois])
@@ -131,6 +133,32 @@ def _write_figures(out: Path, all_scores: dict, sections: dict, studies: list, m
     figures.case_figure(chosen, columns, out / "cases.png", rois=rois)
 
 
+def _sections(studies: list, methods: dict, all_scores: dict, threshold, with_truth: bool, segmenter) -> dict:
+    """The report's tables beyond image quality: count fidelity, diagnosis, observers, ROIs, segmentation."""
+    from lowcount.evaluate import tables
+
+    sections: dict = {"with_truth": with_truth}
+    if with_truth:
+        from lowcount.evaluate.detectability import detectability_rows
+        from lowcount.evaluate.search import search_rows
+
+        sections["fidelity"] = tables.fidelity_table(all_scores)
+        sections["diagnosis"] = tables.diagnosis_table(all_scores, threshold)
+        sections["detectability"] = detectability_rows(studies, methods)
+        sections["search"] = search_rows(all_scores)
+    if any(s.rois for s in all_scores.values()):
+        sections["rois"] = tables.roi_table(all_scores)
+    if segmenter is not None:
+        from lowcount.evaluate.segmentation import segmentation_rows
+
+        if not with_truth:
+            raise ValueError(
+                "lesion segmentation is scored against the phantom's lesion masks: give a simulated cohort"
+            )
+        sections["segmentation"] = segmentation_rows(segmenter, methods, studies)
+    return sections
+
+
 def write_report(
     studies: list,
     methods: dict[str, Method],
@@ -143,6 +171,7 @@ def write_report(
     case_patients: int = 2,
     inception=None,
     rois: dict | None = None,
+    segmenter=None,
 ) -> dict:
     """Score every method and write the report; returns the headline numbers.
 
@@ -159,8 +188,9 @@ def write_report(
         metadata: configs, versions and data description, shown and saved.
         inception: a FeatureNetwork of kind ``inception`` for an extra, standard FID column, or None.
         rois: {study key: [Roi]} from a user's ROI file (lowcount.evaluate.rois.load_rois), or None.
+        segmenter: a trained lesion segmenter (lowcount.models.lesion_unet, on the CPU) to score every method's
+            images by lesion segmentation (lowcount.evaluate.segmentation; phantom cohorts), or None.
     """
-    from lowcount.evaluate import tables
     from lowcount.evaluate.page import render_page
     from lowcount.evaluate.scoring import standard_threshold
     from lowcount.io.atomic import atomic_write_text
@@ -176,17 +206,7 @@ def write_report(
         threshold = standard_threshold(studies, observer=observer)
         threshold_note = "chosen on the evaluated standard scans (0.1 false spots per view): optimistic for them"
     quality, anova = _quality(all_scores, methods, studies, network, inception, with_truth)
-    sections: dict = {"with_truth": with_truth}
-    if with_truth:
-        from lowcount.evaluate.detectability import detectability_rows
-        from lowcount.evaluate.search import search_rows
-
-        sections["fidelity"] = tables.fidelity_table(all_scores)
-        sections["diagnosis"] = tables.diagnosis_table(all_scores, threshold)
-        sections["detectability"] = detectability_rows(studies, methods)
-        sections["search"] = search_rows(all_scores)
-    if any(s.rois for s in all_scores.values()):
-        sections["rois"] = tables.roi_table(all_scores)
+    sections = _sections(studies, methods, all_scores, threshold, with_truth, segmenter)
     _write_tables(out / "tables", quality, anova, all_scores, sections)
     _write_figures(out / "figures", all_scores, sections, studies, methods, rois, case_patients)
 
@@ -239,4 +259,6 @@ def _headline(name: str, scores, sections: dict) -> dict:
     lesion_rois = [r for r in sections.get("rois", ()) if r["group"] == name and r["region"] == "lesion"]
     if lesion_rois:
         row["roi_lesion_max_ratio_median"] = lesion_rois[0]["max_ratio_median"]
+    for segmented in (r for r in sections.get("segmentation", ()) if r["method"] == name):
+        row.update({f"segmentation_{key}": segmented[key] for key in ("precision", "iou", "recall")})
     return row

@@ -1,7 +1,7 @@
 """EMANet's two networks (two-stage SPECT bone-scan denoising; paper in ../shared/papers, Fig. 2).
 
 - :class:`NoiseLevelEstimator` (stage 1, Fig. 2a): a three-level U-Net of RDC blocks, global average pooling
-  and a fully connected layer giving one logit per noise level (the paper's levels 1-50, lowcount's
+  (over the body) and a fully connected layer giving one logit per noise level (the paper's levels 1-50, lowcount's
   definition in lowcount.data.degrade.emanet_noise). :meth:`NoiseLevelEstimator.level` turns the logits
   into a level: the expectation over the softmax, a continuous estimate (the arg-max is the class).
 - :class:`EMANet` (stage 2, Fig. 2b): a U-Net whose input is the noisy image concatenated with the noise
@@ -49,6 +49,9 @@ def _check_channels(channels: tuple[int, ...], least: int, most: int | None = No
         raise ValueError(f"channels must be positive, got {channels}")
 
 
+BODY_GREY = 10.0  # grey level (of 255) from which a pixel counts as body in the estimator's pooling
+
+
 class NoiseLevelEstimator(nn.Module):
     """Args:
         channels: widths of the U-Net's levels, from the top (three in the paper).
@@ -56,6 +59,15 @@ class NoiseLevelEstimator(nn.Module):
         in_channels: image channels.
 
     Shapes: (B, in_channels, H, W), sides multiples of ``stride`` -> logits (B, levels).
+
+    Input: images on their 0-1 grey scale (divided by their smoothed peak, lowcount.data.noise_level_samples).
+    The network first takes ``sqrt(255 x)``, the square root of the grey value, where Poisson noise of level L
+    has the same standard deviation ``L / sqrt(512)`` at every brightness (the Anscombe idea): the level is
+    then the size of the noise alone, not its size relative to the local signal. The global average pooling
+    averages over the body only, pixels of grey value ``BODY_GREY`` or more (the background of a bone scan
+    holds no noise to measure, and how much of it an image holds says nothing about the level). The paper
+    feeds the image as it is and pools over all of it; trained that way, ours learned nothing in 500 steps
+    (a validation level RMSE of 9.7, the spread of the levels; docs/benchmarks.md).
     """
 
     def __init__(self, channels: tuple[int, ...] = (16, 32, 64), levels: int = 50, in_channels: int = 1) -> None:
@@ -77,8 +89,11 @@ class NoiseLevelEstimator(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_input(x, 2, self.stride, type(self).__name__, self.in_channels)
-        h = unet_pass(x, self.encoders, self.pool, self.ups, self.decoders)
-        return self.classify(h.mean(dim=(2, 3)))
+        grey = 255.0 * x.clamp_min(0.0)
+        h = unet_pass(torch.sqrt(grey), self.encoders, self.pool, self.ups, self.decoders)
+        body = (grey >= BODY_GREY).to(h.dtype)
+        pooled = (h * body).sum(dim=(2, 3)) / body.sum(dim=(2, 3)).clamp_min(1.0)
+        return self.classify(pooled)
 
     def level(self, logits: torch.Tensor) -> torch.Tensor:
         """The estimated level (B,): the softmax-weighted mean of 1..levels."""

@@ -1,8 +1,8 @@
 """Training configuration: a YAML file with ``model:``, ``data:``, ``train:`` and one method section.
 
 ``train.method`` picks the training method, and the section named after it holds that method's settings
-(lowcount.train.method_config): ``supervised:``, ``gan:`` or ``cyclegan:``. Any other section, and any key
-the method does not use, is an error. Example (the se_unet recipe)::
+(lowcount.train.method_config): ``supervised:``, ``gan:``, ``cyclegan:``, ``noise_level:`` or
+``segmentation:``. Any other section, and any key the method does not use, is an error. Example (the se_unet recipe)::
 
     model:
       name: se_unet
@@ -27,7 +27,14 @@ from pathlib import Path
 
 from lowcount.config import from_dict, read_yaml
 from lowcount.data.config import DataConfig
-from lowcount.train.method_config import METHOD_CONFIGS, CycleGANConfig, PairedGANConfig, SupervisedConfig
+from lowcount.train.method_config import (
+    METHOD_CONFIGS,
+    CycleGANConfig,
+    NoiseLevelConfig,
+    PairedGANConfig,
+    SegmentationConfig,
+    SupervisedConfig,
+)
 
 SCHEDULERS = ("constant", "cosine", "linear_decay")
 AMP = ("none", "bf16")
@@ -42,17 +49,24 @@ class ModelConfig:
     with its .json sidecar, or the name of a shipped model (``se_unet``); its architecture and arguments
     must be these. Only the network being trained starts there (in a CycleGAN, G; F and the critics
     start fresh), and a resumed run takes its weights from the checkpoint.
+
+    ``init_parts``: start named parts of the network from trained weights, ``{part: weights}``, e.g. the
+    two-stage EMANet's ``estimator`` and ``backbone`` from their own runs (``configs/emanet_joint.yaml``); each
+    file must hold a network of that part's architecture.
     """
 
     name: str = "se_unet"
     args: dict = field(default_factory=dict)
     init_from: str | None = None
+    init_parts: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         from lowcount.models import MODELS
 
         if self.name not in MODELS:
             raise ValueError(f"unknown model {self.name!r}; choose from {sorted(MODELS)}")
+        if self.init_from and self.init_parts:
+            raise ValueError("model.init_from and model.init_parts both set: start from one or the other")
 
 
 OPTIMISER_NAMES = ("adam", "adamw", "radam")  # lowcount.train.optimisers.OPTIMISERS, without importing torch
@@ -64,8 +78,9 @@ class TrainConfig:
 
     Attributes:
         method: ``supervised`` (pixel losses on pairs), ``gan`` (pairs with an adversarial term: pix2pix,
-            the RRDBNet GAN, WGAN) or ``cyclegan`` (unpaired, two generators); its settings are the section
-            of the same name.
+            the RRDBNet GAN, WGAN), ``cyclegan`` (unpaired, two generators), ``noise_level`` (EMANet's
+            noise-level classifier) or ``segmentation`` (the lesion segmenter); its settings are the section of
+            the same name.
         steps: optimiser steps in total.
         batch_size: samples per step and process (the global batch is batch_size x processes).
         lr, betas: Adam settings of the network being trained (the generators of adversarial methods).
@@ -119,7 +134,7 @@ class TrainConfig:
             raise ValueError(f"lr must be positive, got {self.lr}")
         if self.optimiser not in OPTIMISER_NAMES:
             raise ValueError(f"optimiser must be one of {OPTIMISER_NAMES}, got {self.optimiser!r}")
-        if self.optimiser != "adam" and self.method != "supervised":
+        if self.optimiser != "adam" and self.method not in ("supervised", "noise_level", "segmentation"):
             raise ValueError(f"optimiser {self.optimiser!r} is for supervised training; method {self.method} uses adam")
         if self.scheduler not in SCHEDULERS:
             raise ValueError(f"scheduler must be one of {SCHEDULERS}, got {self.scheduler!r}")
@@ -156,7 +171,9 @@ class RunConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     data: DataConfig = field(default_factory=DataConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
-    method: SupervisedConfig | PairedGANConfig | CycleGANConfig = field(default_factory=SupervisedConfig)
+    method: SupervisedConfig | PairedGANConfig | CycleGANConfig | NoiseLevelConfig | SegmentationConfig = field(
+        default_factory=SupervisedConfig
+    )
 
     def __post_init__(self) -> None:
         name = self.train.method
@@ -166,6 +183,21 @@ class RunConfig:
                 f"give them in a {name!r} section"
             )
         pairs = self.data.pairs
+        if (name == "noise_level") != (self.model.name == "noise_level_estimator"):
+            raise ValueError(
+                f"train.method noise_level trains model noise_level_estimator and nothing else (got method {name!r}, "
+                f"model {self.model.name!r})"
+            )
+        if (name == "segmentation") != (self.model.name == "lesion_unet"):
+            raise ValueError(
+                f"train.method segmentation trains model lesion_unet and nothing else (got method {name!r}, "
+                f"model {self.model.name!r})"
+            )
+        if name == "noise_level" and self.model.args.get("levels", 50) < self.method.levels[1]:
+            raise ValueError(
+                f"noise_level.levels reach {self.method.levels[1]} but the model classifies "
+                f"{self.model.args.get('levels', 50)} levels; raise model.args.levels"
+            )
         if name == "cyclegan" and pairs not in ("acquired", "thinned"):
             raise ValueError(f"train.method cyclegan takes data.pairs 'acquired' or 'thinned', got {pairs!r}")
         if name == "cyclegan" and self.method.split_weight > 0 and not self.data.thin_factor > 1:

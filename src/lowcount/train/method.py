@@ -2,7 +2,8 @@
 
 A training method (Supervised, PairedGAN, CycleGAN) sets ``net`` (the network that is deployed), ``ema`` (an EMA or
 None), ``cfg`` (the train section) and ``device``, and adds ``step``, ``state_dict`` and
-``load_state_dict``.
+``load_state_dict``. Methods that train one network with one optimiser (supervised training, the noise-level
+estimator, the segmenter) build and checkpoint it through :class:`OneNetworkMethod`.
 """
 
 from __future__ import annotations
@@ -41,3 +42,33 @@ class TrainingMethod:
         if "ema" not in state:
             raise ValueError("the checkpoint has no EMA weights but the config asks for ema_decay")
         self.ema.load_state_dict(state["ema"])
+
+
+class OneNetworkMethod(TrainingMethod):
+    """One network, its optimiser (``cfg.optimiser``), scheduler and optional EMA, and their checkpoint state."""
+
+    def _setup(self, net: nn.Module, cfg, device: str, model: nn.Module | None, weight_decay: float = 0.0) -> None:
+        from lowcount.train.ema import EMA
+        from lowcount.train.optimisers import build_optimiser
+        from lowcount.train.schedule import build_scheduler
+
+        self.net = net.to(device)
+        self.model = model if model is not None else self.net  # DistributedDataParallel when several processes run
+        self.cfg, self.device = cfg, device
+        self.optimiser = build_optimiser(cfg.optimiser, self.net.parameters(), cfg.lr, cfg.betas, weight_decay)
+        self.scheduler = build_scheduler(self.optimiser, cfg.scheduler, cfg.steps)
+        self.ema = EMA(self.net, cfg.ema_decay) if cfg.ema_decay else None
+
+    def state_dict(self) -> dict:
+        state = {
+            "net": self.net.state_dict(),
+            "optimiser": self.optimiser.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+        }
+        return {**state, **self._ema_state()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.net.load_state_dict(state["net"])
+        self.optimiser.load_state_dict(state["optimiser"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self._load_ema(state)

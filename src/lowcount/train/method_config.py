@@ -4,7 +4,9 @@
 
 - ``supervised:`` :class:`SupervisedConfig`: pixel losses on pairs, Adam(W);
 - ``gan:`` :class:`PairedGANConfig`: pairs with an adversarial term (pix2pix, the RRDBNet GAN, WGAN);
-- ``cyclegan:`` :class:`CycleGANConfig`: unpaired, two generators and two critics (CycleGAN, SE-LiteCycleGAN).
+- ``cyclegan:`` :class:`CycleGANConfig`: unpaired, two generators and two critics (CycleGAN, SE-LiteCycleGAN);
+- ``noise_level:`` :class:`NoiseLevelConfig`: EMANet's first stage, a classifier of the noise level;
+- ``segmentation:`` :class:`SegmentationConfig`: the lesion segmenter of the downstream test.
 
 Both adversarial methods share :class:`CriticConfig`. A key that a method does not use is not a field of its
 dataclass, so it is refused when the config is read, naming the key and the method.
@@ -219,4 +221,57 @@ class CycleGANConfig:
             raise ValueError(f"cyclegan.pool_size must be >= 0, got {self.pool_size}")
 
 
-METHOD_CONFIGS = {"supervised": SupervisedConfig, "gan": PairedGANConfig, "cyclegan": CycleGANConfig}
+NOISE_LEVEL_BASES = ("auto", "truth", "standard")
+
+
+@dataclass(frozen=True)
+class NoiseLevelConfig:
+    """Training EMANet's noise-level estimator (lowcount.train.noise_level) on images of known level.
+
+    Attributes:
+        base: what the noise goes onto (lowcount.data.noise_level_samples): ``truth`` (phantom cohorts: exact
+            labels), ``standard`` (the standard scans, any cohort) or ``auto`` (truth when the manifest names
+            it).
+        levels: (low, high): the integer levels drawn for training (the paper's 1-50).
+        test_levels: the levels of the validation views (level RMSE and bias, lowest RMSE exported as best).
+    """
+
+    base: str = "auto"
+    levels: tuple[int, int] = (1, 50)
+    test_levels: tuple[int, ...] = (5, 10, 15, 20, 25, 30, 35, 40)
+
+    def __post_init__(self) -> None:
+        if self.base not in NOISE_LEVEL_BASES:
+            raise ValueError(f"noise_level.base must be one of {NOISE_LEVEL_BASES}, got {self.base!r}")
+        if len(self.levels) != 2 or not 1 <= self.levels[0] <= self.levels[1]:
+            raise ValueError(f"noise_level.levels must be [low, high] with 1 <= low <= high, got {self.levels}")
+        if not self.test_levels or min(self.test_levels) <= 0:
+            raise ValueError(f"noise_level.test_levels must be positive levels, got {self.test_levels}")
+
+
+@dataclass(frozen=True)
+class SegmentationConfig:
+    """Training the lesion segmenter (lowcount.train.segmentation).
+
+    Attributes:
+        pos_weight: weight of lesion pixels in the binary cross-entropy.
+        dice_weight: weight of the soft Dice loss added to it.
+    """
+
+    pos_weight: float = 10.0
+    dice_weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.pos_weight > 0 or self.dice_weight < 0:
+            raise ValueError(
+                f"segmentation.pos_weight must be > 0 and dice_weight >= 0, got {self.pos_weight}, {self.dice_weight}"
+            )
+
+
+METHOD_CONFIGS = {
+    "supervised": SupervisedConfig,
+    "gan": PairedGANConfig,
+    "cyclegan": CycleGANConfig,
+    "noise_level": NoiseLevelConfig,
+    "segmentation": SegmentationConfig,
+}

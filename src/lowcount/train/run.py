@@ -105,19 +105,30 @@ def _train(
     net = build_model(cfg.model.name, **model_args(cfg))
     if cfg.model.init_from and not resume:
         net.load_state_dict(_initial_weights(cfg).state_dict())
+    if cfg.model.init_parts and not resume:
+        _load_parts(net, cfg.model.init_parts)
     data_cfg, method_name = cfg.data, cfg.train.method
     if getattr(net, "stride", 1) > data_cfg.stride or data_cfg.stride % getattr(net, "stride", 1):
         raise ValueError(f"data.stride {data_cfg.stride} must be a multiple of the model's stride {net.stride}")
     method = build_method(cfg, net, dist, _perceptual(cfg) if method_name == "gan" else None)
+    if dist.main:
+        import yaml
+
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(out / "config.yaml", yaml.safe_dump({**plain(cfg), "fold": fold}, sort_keys=False))
+    if method_name == "noise_level":
+        train_set, validate = _noise_level_data(cfg, manifest, fold, dist, no_truth)
+        return _fit_and_export(cfg, method, train_set, validate, manifest, out, dist, resume, progress, fold, 1.0)
+    if method_name == "segmentation":
+        train_set, validate = _segmentation_data(cfg, manifest, fold, dist, no_truth)
+        return _fit_and_export(cfg, method, train_set, validate, manifest, out, dist, resume, progress, fold, 1.0)
     if method_name == "cyclegan":
         settings = cfg.method
         train_set = UnpairedScans(
             manifest, "train", data_cfg, fold, cfg.train.seed, settings.same_patients, settings.split_weight > 0
         )
-        n_patients = len(set(train_set.fast_patients) | set(train_set.standard_patients))
     else:
         train_set = PairedScans(manifest, "train", data_cfg, fold, cfg.train.seed)
-        n_patients = len(train_set.patients)
     validate = None
     if dist.main:
         # Models trained on simulated (thinned or split) pairs are validated on the real fast scans when there are any.
@@ -128,15 +139,23 @@ def _train(
         with_truth = cohort_has_truth(rows, manifest, no_truth)
         val_set = PairedScans(manifest, "val", val_cfg, fold, cfg.train.seed, with_truth=with_truth)
         validate = Validator(val_set)
-        out.mkdir(parents=True, exist_ok=True)
-        import yaml
-
-        atomic_write_text(out / "config.yaml", yaml.safe_dump({**plain(cfg), "fold": fold}, sort_keys=False))
     speed_factor = 1.0 if data_cfg.pairs in ("emanet", "self") else _speed_factor(manifest, data_cfg.fast)
     if validate is not None and cfg.train.lesion_free_seeds:
         check = LesionFreeCheck(cfg.train.lesion_free_seeds, speed_factor, _enhancer_for(plain(cfg)["data"], dist))
         validate = joined(validate, check)
-    pairing = "unpaired" if method_name == "cyclegan" else f"{data_cfg.pairs} pairs"
+    return _fit_and_export(cfg, method, train_set, validate, manifest, out, dist, resume, progress, fold, speed_factor)
+
+
+def _fit_and_export(cfg, method, train_set, validate, manifest, out, dist, resume, progress, fold, speed_factor):
+    """Run the loop; the export writes the weights with a sidecar naming the data they were trained on."""
+    method_name = cfg.train.method
+    pairing = {"cyclegan": "unpaired", "noise_level": "noise levels"}.get(method_name, f"{cfg.data.pairs} pairs")
+    if method_name == "segmentation":
+        pairing = f"lesion masks on {cfg.data.pairs} inputs"
+    if method_name == "cyclegan":
+        n_patients = len(set(train_set.fast_patients) | set(train_set.standard_patients))
+    else:
+        n_patients = len(train_set.patients)
 
     def export(m, run: Path, validation: dict) -> None:
         save_weights(
@@ -156,6 +175,27 @@ def _train(
     return fit(method, train_set, cfg.train, out, dist, validate, resume, export, progress)
 
 
+def _noise_level_data(cfg: RunConfig, manifest: Path, fold, dist: Dist, no_truth: bool):
+    """The training samples and the validation of a noise-level estimator (lowcount.train.noise_level)."""
+    from lowcount.data.noise_level_samples import NoiseLevelSamples
+    from lowcount.train.noise_level import level_validator
+
+    settings = cfg.method
+    rows = read_manifest(manifest)
+    base = settings.base
+    if base == "auto":
+        base = "truth" if cohort_has_truth(rows, manifest, no_truth) else "standard"
+    elif base == "truth" and not cohort_has_truth(rows, manifest, no_truth):
+        raise ValueError(f"{manifest}: noise_level.base truth needs a phantom cohort's truth; use base standard")
+    levels, seed = tuple(settings.levels), cfg.train.seed
+    train_set = NoiseLevelSamples(manifest, "train", cfg.data, fold, seed, levels, settings.test_levels, base)
+    validate = None
+    if dist.main:
+        val_set = NoiseLevelSamples(manifest, "val", cfg.data, fold, seed, levels, settings.test_levels, base)
+        validate = level_validator(val_set)
+    return train_set, validate
+
+
 def _enhancer_for(data: dict, dist: Dist):
     """The whole-scan enhancer (as ``lowcount enhance`` runs it) around a training method's inference network."""
     from lowcount.inference import Enhancer
@@ -170,6 +210,14 @@ def _enhancer_for(data: dict, dist: Dist):
 def build_method(cfg: RunConfig, net, dist: Dist, perceptual=None):
     """The training method of ``cfg.train.method`` around generator ``net`` (critics built here)."""
     settings = cfg.method
+    if cfg.train.method == "segmentation":
+        from lowcount.train.segmentation import SegmentationTraining
+
+        return SegmentationTraining(net, cfg.train, settings, dist.device, wrap(net.to(dist.device), dist))
+    if cfg.train.method == "noise_level":
+        from lowcount.train.noise_level import NoiseLevelTraining
+
+        return NoiseLevelTraining(net, cfg.train, dist.device, wrap(net.to(dist.device), dist))
     if cfg.train.method == "supervised":
         return Supervised(net, cfg.train, settings, dist.device, wrap(net.to(dist.device), dist))
     if cfg.train.method == "gan":
@@ -200,6 +248,46 @@ def _initial_weights(cfg: RunConfig) -> torch.nn.Module:
             f"asks for {cfg.model.name!r} with {model_args(cfg)}; give weights of the same architecture"
         )
     return loaded
+
+
+def _segmentation_data(cfg: RunConfig, manifest: Path, fold, dist: Dist, no_truth: bool):
+    """The training samples (with their lesion masks) and the validation of a lesion segmenter."""
+    from lowcount.train.segmentation import segmentation_validator
+
+    if not cohort_has_truth(read_manifest(manifest), manifest, no_truth):
+        raise ValueError(
+            f"{manifest}: train.method segmentation learns the phantom's lesion masks; give a simulated cohort"
+        )
+    seed = cfg.train.seed
+    train_set = PairedScans(manifest, "train", cfg.data, fold, seed, with_truth=True)
+    validate = None
+    if dist.main:
+        val_cfg = replace(cfg.data, thin_factor_range=None)
+        validate = segmentation_validator(PairedScans(manifest, "val", val_cfg, fold, seed, with_truth=True))
+    return train_set, validate
+
+
+def _load_parts(net: torch.nn.Module, parts: dict) -> None:
+    """Load each ``{part: weights}`` into the submodule ``net.<part>`` (model.init_parts)."""
+    from lowcount.models.weights import load_weights
+
+    for part, source in parts.items():
+        target = getattr(net, part, None)
+        if not isinstance(target, torch.nn.Module):
+            raise ValueError(f"model.init_parts: the model has no part {part!r}; its parts: {_part_names(net)}")
+        path = Path(source) / "model.safetensors" if Path(source).is_dir() else Path(source).with_suffix(".safetensors")
+        loaded, meta = load_weights(path)
+        try:
+            target.load_state_dict(loaded.state_dict())
+        except RuntimeError as exc:
+            raise ValueError(
+                f"{path}: model.init_parts.{part} holds {meta['model']!r} with {meta['model_args']}, which does not "
+                f"fit the model's {part}; give weights of the same architecture ({str(exc).splitlines()[0]})"
+            ) from exc
+
+
+def _part_names(net: torch.nn.Module) -> list[str]:
+    return [name for name, _ in net.named_children()]
 
 
 def _perceptual(cfg: RunConfig):

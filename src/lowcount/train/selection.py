@@ -40,10 +40,15 @@ def created(metrics: dict[str, float | None]) -> float:
 
 def rank(metrics: dict[str, float]) -> tuple[float, float]:
     """Sort key of one validation (larger is better): (-``created``, PSNR in dB); PSNR is ``truth_psnr``
-    when finite, else ``psnr``, else -inf."""
+    when finite, else ``psnr``, else minus ``level_rmse`` (a noise-level estimator's), else ``iou`` (a
+    segmenter's), else -inf."""
     score = _finite(metrics, "truth_psnr")
     if score is None:
         score = _finite(metrics, "psnr")
+    if score is None and (rmse := _finite(metrics, "level_rmse")) is not None:
+        score = -rmse
+    if score is None:
+        score = _finite(metrics, "iou")
     return (-created(metrics), score if score is not None else -math.inf)
 
 
