@@ -1,4 +1,5 @@
-"""``lowcount bench noise-levels``: the EMANet paper's tables on the phantom (docs/benchmarks.md)."""
+"""``lowcount bench noise-levels`` and ``noise-ladder``: the EMANet paper's Tables 6 and 7 on the phantom
+(docs/benchmarks.md)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,39 @@ def noise_levels_command(
     columns += [Column("label", "true level", ".2f")]
     for name in methods:
         columns += [Column(f"{name}_mean", f"{name} estimate", ".2f"), Column(f"{name}_rmse", f"{name} RMSE", ".2f")]
+    typer.echo(render(rows, columns))
+    if out is not None:
+        atomic_write_text(out, json.dumps(rows, indent=2))
+
+
+def noise_ladder_command(
+    data: Annotated[Path, typer.Option(help="Phantom cohort folder (or manifest): test views scored, val tunes.")],
+    model: Annotated[
+        list[str] | None, typer.Option(help="NAME=RUN: a trained model to score at every level (repeat).")
+    ] = None,
+    levels: Annotated[str, typer.Option(help="EMANet noise levels of the inputs.")] = "5,10,15,20,25,30,35,40",
+    bm3d: Annotated[bool, typer.Option(help="Also Anscombe + BM3D (needs the bm3d extra).")] = False,
+    out: Annotated[Path | None, typer.Option(help="Also write the rows as JSON here.")] = None,
+    device: Annotated[str | None, typer.Option(help="cpu, cuda or cuda:N.")] = None,
+) -> None:
+    """Table 7: PSNR / SSIM / RMSE (0-255 grey scale) of each method at each noise level, against the truth."""
+    import json
+
+    from lowcount.classical.enhancer import ClassicalEnhancer
+    from lowcount.cli.table import Column, render
+    from lowcount.evaluate.cohort import parse_predictions
+    from lowcount.inference import Enhancer
+    from lowcount.inference.level_ladder import level_ladder
+    from lowcount.io.atomic import atomic_write_text
+
+    with exit_on():
+        chosen = tuple(int(v) for v in numbers(levels, "--levels"))
+        methods = {name: Enhancer.load(run, device) for name, run in parse_predictions(model or []).items()}
+        if bm3d:
+            methods["bm3d (Anscombe)"] = ClassicalEnhancer("bm3d", {}, anscombe=True)
+        rows = level_ladder(data, methods, chosen)
+    columns = [Column("level", "level"), Column("method", "method"), Column("views", "views")]
+    columns += [Column("psnr", "PSNR (dB)", ".2f"), Column("ssim", "SSIM", ".4f"), Column("rmse", "RMSE", ".2f")]
     typer.echo(render(rows, columns))
     if out is not None:
         atomic_write_text(out, json.dumps(rows, indent=2))
