@@ -43,6 +43,7 @@ app.command("export-onnx")(enhance.export_onnx)
 bench.app.command("cross-domain")(cross_domain.cross_domain_command)
 bench.app.command("noise-levels")(emanet.noise_levels_command)
 bench.app.command("noise-ladder")(emanet.noise_ladder_command)
+bench.app.command("ablation")(emanet.ablation_command)
 app.add_typer(bench.app, name="bench")
 app.add_typer(configs.app, name="configs")
 

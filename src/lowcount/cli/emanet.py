@@ -73,3 +73,27 @@ def noise_ladder_command(
     typer.echo(render(rows, columns))
     if out is not None:
         atomic_write_text(out, json.dumps(rows, indent=2))
+
+
+def ablation_command(
+    table: Annotated[
+        str, typer.Option(help="modules (Table 4), loss (Table 5), lambda (Fig. 10) or transfer (Table 3).")
+    ],
+    data: Annotated[Path, typer.Option(help="Phantom cohort to train on; its test patients are scored.")],
+    work: Annotated[Path, typer.Option(help="Folder of the runs and <table>.json.")],
+    steps: Annotated[int, typer.Option(min=1, help="Training steps of every variant.")] = 600,
+    pretrain_data: Annotated[
+        Path | None, typer.Option(help="transfer: the cohort to pre-train on (e.g. the other phantom family).")
+    ] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="section.key=value for every variant.")] = None,
+) -> None:
+    """Train the variants of one of EMANet's ablations and score them on the same held-out patients."""
+    from lowcount.ablation import run_table
+    from lowcount.cli.table import Column, render
+
+    with exit_on():
+        rows = run_table(table, data, work, steps, tuple(set_ or ()), pretrain_data)
+    columns = [Column("variant", "variant"), Column("steps", "steps")]
+    columns += [Column("truth_psnr", "PSNR vs truth (dB)", ".2f"), Column("truth_ssim", "SSIM vs truth", ".4f")]
+    columns += [Column("psnr", "PSNR vs standard (dB)", ".2f"), Column("lesion_max_ratio", "lesion max/truth", ".3f")]
+    typer.echo(render(rows, columns))
