@@ -151,10 +151,6 @@ def _sections(studies: list, methods: dict, all_scores: dict, threshold, with_tr
     if segmenter is not None:
         from lowcount.evaluate.segmentation import segmentation_rows
 
-        if not with_truth:
-            raise ValueError(
-                "lesion segmentation is scored against the phantom's lesion masks: give a simulated cohort"
-            )
         sections["segmentation"] = segmentation_rows(segmenter, methods, studies)
     return sections
 
@@ -201,6 +197,8 @@ def write_report(
     with_truth = all(s.has_truth for s in studies)
     if not with_truth and any(method.kind == "standard" for method in methods.values()):
         raise ValueError("without truth the standard scan is the reference; pass only methods made from the fast scan")
+    if segmenter is not None and not with_truth:  # before the scoring, which takes minutes
+        raise ValueError("lesion segmentation is scored against the phantom's lesion masks: give a simulated cohort")
     all_scores = _score_all(studies, methods, network, observer, rois)
     if with_truth and threshold is None:
         threshold = standard_threshold(studies, observer=observer)

@@ -61,8 +61,7 @@ def segmentation_rows(net, methods: dict, studies: list, device: str = "cpu", th
     net.eval()
     stride = int(getattr(net, "stride", 1))
     rows = []
-    names = dict(methods)
-    for name, method in names.items():
+    for name, method in methods.items():
         pooled = {"tp": 0, "fp": 0, "fn": 0}
         views = 0
         for study in studies:
