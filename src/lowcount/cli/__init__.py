@@ -13,6 +13,7 @@ from lowcount.cli import (
     bench,
     configs,
     cross_domain,
+    ct,
     demo,
     emanet,
     enhance,
@@ -46,5 +47,6 @@ bench.app.command("noise-ladder")(emanet.noise_ladder_command)
 bench.app.command("ablation")(emanet.ablation_command)
 app.add_typer(bench.app, name="bench")
 app.add_typer(configs.app, name="configs")
+app.add_typer(ct.app, name="ct")
 
 __all__ = ["app"]
