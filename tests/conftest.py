@@ -93,3 +93,14 @@ def unpaired_cohort(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("unpaired_cohort")
     cfg = replace(PhantomConfig(), speed_factors=(3.0,))
     return simulate_cohort(out, patients=20, seed=23, cfg=cfg, workers=2, progress=False)
+
+
+@pytest.fixture(scope="session")
+def ct_cohort(tmp_path_factory) -> Path:
+    """Three mice (train, val, test) of 16 slices and the QA phantom, the default 96^2 matrix."""
+    from lowcount.ct.cohort import CTCohortConfig, simulate_ct_cohort
+
+    out = tmp_path_factory.mktemp("ct_cohort")
+    cfg = CTCohortConfig(animals=3, split=(1, 1), shape=(16, 96, 96), seed=21, ladder_doses=(0.25, 1.0))
+    simulate_ct_cohort(cfg, out)
+    return out

@@ -1,7 +1,7 @@
 from typer.testing import CliRunner
 
 from lowcount.cli import app
-from lowcount.ct.cohort import read_scans
+from lowcount.io.ct_scans import read_scans
 
 runner = CliRunner()
 

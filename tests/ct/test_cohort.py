@@ -1,11 +1,10 @@
 """A CT cohort on disk: splits, roles, independence of the scans, bit-exact whatever the workers."""
 
-import csv
-
 import numpy as np
 import pytest
 
-from lowcount.ct.cohort import CTCohortConfig, animal_splits, read_scans, simulate_ct_cohort
+from lowcount.ct.cohort import CTCohortConfig, animal_splits, simulate_ct_cohort
+from lowcount.io.ct_scans import read_scans
 from lowcount.io.nifti import read_nifti
 
 TINY = {"animals": 3, "split": (1, 1), "shape": (12, 96, 96), "ladder_doses": (0.25, 1.0)}
@@ -65,15 +64,3 @@ ILL_CASES = [
 def test_bad_cohort_settings_raise(kwargs, word):
     with pytest.raises(ValueError, match=word):
         CTCohortConfig(**kwargs)
-
-
-def test_read_scans_names_the_problem(tmp_path):
-    with pytest.raises(FileNotFoundError, match="ct simulate"):
-        read_scans(tmp_path)
-    (tmp_path / "scans.csv").write_text("animal_id,kind\nM0,mouse\n")
-    with pytest.raises(ValueError, match="missing columns"):
-        read_scans(tmp_path)
-    rows = list(csv.reader(["animal_id,kind,split,role,dose,path,truth_path,labels_path,sinogram_path"]))
-    (tmp_path / "scans.csv").write_text(",".join(rows[0]) + "\nM0,mouse,train,low,lots,a,b,c,\n")
-    with pytest.raises(ValueError, match="line 2"):
-        read_scans(tmp_path)

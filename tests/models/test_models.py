@@ -161,3 +161,17 @@ def test_shifted_window_mask_separates_the_rolled_regions():
     # The bottom-right window mixes four regions of 4 pixels each: 4 x 4 x 4 allowed pairs.
     assert (mask[3] == 0).sum() == 64
     assert SwinLayer(4, 1, 4, 0, 1.0)._mask(8, 8, torch.device("cpu")) is None
+
+
+def test_replicate_padding_keeps_a_flat_input_flat_and_bad_modes_are_named():
+    from lowcount.models.unet import UNet3D
+
+    torch.manual_seed(0)
+    flat = torch.full((1, 1, 8, 8, 8), 0.3)
+    replicate, zeros = UNet3D((2, 4), padding_mode="replicate").eval(), UNet3D((2, 4)).eval()
+    zeros.load_state_dict(replicate.state_dict())
+    with torch.no_grad():
+        assert float(replicate(flat).std()) < 1e-6
+        assert float(zeros(flat).std()) > 1e-4  # zero padding makes the border differ
+    with pytest.raises(ValueError, match="padding_mode"):
+        UNet3D((2, 4), padding_mode="circular")

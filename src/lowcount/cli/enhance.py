@@ -15,7 +15,9 @@ def _say(line: str) -> None:
 
 
 def enhance(
-    inputs: Annotated[list[Path], typer.Argument(help="DICOM NM files, or PNG/TIFF/NPY count images.")],
+    inputs: Annotated[
+        list[Path], typer.Argument(help="DICOM NM files, PNG/TIFF/NPY count images, or CT volumes (.nii.gz).")
+    ],
     out: Annotated[Path, typer.Option(help="Output folder.")],
     model: Annotated[
         Path | None,
@@ -56,8 +58,15 @@ def enhance(
     """Enhance fast scans with a trained model or a classical filter: DICOM in, derived DICOM (new series) out."""
     from lowcount.inference import enhance_files
     from lowcount.inference.methods import load_enhancer
+    from lowcount.inference.volume_files import enhance_nifti_files, is_nifti
     from lowcount.train.selection import count_safety_warning
 
+    if any(is_nifti(p) for p in inputs):  # micro-CT volumes (lowcount.inference.volume_files)
+        with exit_on():
+            ct_precision = "fp32" if precision == "auto" else precision
+            written = enhance_nifti_files(inputs, model, out, device, ct_precision)
+        typer.echo(f"wrote {len(written)} CT volume(s) to {out} ({ct_precision})")
+        return
     with exit_on():
         filters = assignments(param, "--param")
         modes = tuple(mode.strip() for mode in tta.split(",") if mode.strip())

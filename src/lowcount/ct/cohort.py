@@ -4,7 +4,7 @@ of doses, as NIfTI volumes in HU with one manifest.
 Layout of ``out_dir``::
 
     scans.csv              one row per volume: animal, kind (mouse | qa), split, role, dose, path and the
-                           animal's truth and labels (see SCAN_COLUMNS)
+                           animal's truth and labels (lowcount.io.ct_scans)
     cohort.json            seed, grid, scanner, doses and every animal's drawn parameters
     volumes/<hash>.nii.gz  CT numbers (HU) float32, or labels (lowcount.ct.materials.TISSUES)
     sinograms/<hash>.npz   the low-dose scan's noisy line integrals (validation and test animals, and the QA
@@ -19,7 +19,6 @@ phantom), so the files are the same bit for bit whatever the number of workers.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -34,9 +33,9 @@ from lowcount.ct.qa_phantom import paint_qa_phantom
 from lowcount.ct.scanner import Scanner
 from lowcount.ct.shapes import Grid
 from lowcount.io.atomic import atomic_write_bytes, atomic_write_text, remove_stale_staging, staged_folder
+from lowcount.io.ct_scans import SCANS_FILE, write_scans
 from lowcount.io.nifti import write_nifti
 
-SCAN_COLUMNS = ("animal_id", "kind", "split", "role", "dose", "path", "truth_path", "labels_path", "sinogram_path")
 QA_ID = "qa"
 
 
@@ -140,34 +139,7 @@ def simulate_ct_cohort(cfg: CTCohortConfig, out_dir: str | Path, workers: int = 
                 results = list(pool.map(_scan_one, *zip(*[(cfg, a, s, q, stage) for a, s, q in jobs], strict=True)))
         else:
             results = [_scan_one(cfg, a, s, q, stage) for a, s, q in jobs]
-        rows = [row for animal_rows, _ in results for row in animal_rows]
-        text = io.StringIO()
-        writer = csv.DictWriter(text, fieldnames=SCAN_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        atomic_write_text(stage / "scans.csv", text.getvalue())
+        write_scans(stage / SCANS_FILE, [row for animal_rows, _ in results for row in animal_rows])
         meta = {"seed": cfg.seed, "config": asdict(cfg), "animals": [drawn for _, drawn in results]}
         atomic_write_text(stage / "cohort.json", json.dumps(meta, indent=2))
-    return out / "scans.csv"
-
-
-def read_scans(path: str | Path) -> list[dict]:
-    """Rows of a CT cohort's scans.csv (dose as float or None), with a clear error for a file that is not one."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "scans.csv"
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no CT cohort manifest here (make one with `lowcount ct simulate`)")
-    with path.open(newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = set(SCAN_COLUMNS) - set(reader.fieldnames or ())
-        if missing:
-            raise ValueError(f"{path}: not a CT scans manifest; missing columns {sorted(missing)}")
-        rows = []
-        for line, row in enumerate(reader, start=2):
-            try:
-                row["dose"] = float(row["dose"]) if row["dose"] else None
-            except ValueError as err:
-                raise ValueError(f"{path}, line {line}: column dose must be a number, got {row['dose']!r}") from err
-            rows.append(row)
-    return rows
+    return out / SCANS_FILE

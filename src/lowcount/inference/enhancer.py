@@ -170,6 +170,8 @@ class Enhancer:
         from lowcount.data.normalise import count_level, count_scale
 
         spatial_dims = int(getattr(self.net, "spatial_dims", 2))
+        if self.meta.get("volume"):
+            raise ValueError(f"model {self.meta.get('model')!r} was trained on CT volumes; give it .nii.gz volumes")
         if spatial_dims != 2:
             raise ValueError(f"model {self.meta.get('model')!r} is {spatial_dims}-D; whole-body scans need a 2-D model")
         counts = np.asarray(counts, np.float32)

@@ -9,14 +9,26 @@ import torch
 from torch import nn
 
 NORMS = ("instance", "batch", "none")
+PADDING_MODES = ("zeros", "replicate")
 
 
-def conv(spatial_dims: int, in_ch: int, out_ch: int, kernel: int = 3, stride: int = 1, bias: bool = True) -> nn.Module:
-    """A 'same'-padded convolution in 2-D or 3-D."""
+def conv(
+    spatial_dims: int,
+    in_ch: int,
+    out_ch: int,
+    kernel: int = 3,
+    stride: int = 1,
+    bias: bool = True,
+    padding_mode: str = "zeros",
+) -> nn.Module:
+    """A 'same'-padded convolution in 2-D or 3-D; ``padding_mode`` ``replicate`` repeats the edge, so a
+    constant input stays constant up to the border (what tiled inference needs to leave no seams)."""
     if spatial_dims not in (2, 3):
         raise ValueError(f"spatial_dims must be 2 or 3, got {spatial_dims}")
+    if padding_mode not in PADDING_MODES:
+        raise ValueError(f"padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
     cls = nn.Conv2d if spatial_dims == 2 else nn.Conv3d
-    return cls(in_ch, out_ch, kernel, stride=stride, padding=kernel // 2, bias=bias)
+    return cls(in_ch, out_ch, kernel, stride=stride, padding=kernel // 2, bias=bias, padding_mode=padding_mode)
 
 
 def norm(spatial_dims: int, kind: str, channels: int) -> nn.Module:
@@ -64,13 +76,14 @@ class DoubleConv(nn.Module):
         se: bool = False,
         se_reduction: int = 4,
         negative_slope: float = 0.2,
+        padding_mode: str = "zeros",
     ) -> None:
         super().__init__()
         self.body = nn.Sequential(
-            conv(spatial_dims, in_ch, out_ch, bias=norm_kind == "none"),
+            conv(spatial_dims, in_ch, out_ch, bias=norm_kind == "none", padding_mode=padding_mode),
             norm(spatial_dims, norm_kind, out_ch),
             nn.LeakyReLU(negative_slope, inplace=True),
-            conv(spatial_dims, out_ch, out_ch, bias=norm_kind == "none"),
+            conv(spatial_dims, out_ch, out_ch, bias=norm_kind == "none", padding_mode=padding_mode),
             norm(spatial_dims, norm_kind, out_ch),
             nn.LeakyReLU(negative_slope, inplace=True),
         )
@@ -83,10 +96,10 @@ class DoubleConv(nn.Module):
 class ResizeConv(nn.Module):
     """Up-sampling by 2 as nearest-neighbour resize then convolution (no checkerboard artefacts, Odena 2016)."""
 
-    def __init__(self, spatial_dims: int, in_ch: int, out_ch: int) -> None:
+    def __init__(self, spatial_dims: int, in_ch: int, out_ch: int, padding_mode: str = "zeros") -> None:
         super().__init__()
         self.up = nn.Upsample(scale_factor=2, mode="nearest")
-        self.conv = conv(spatial_dims, in_ch, out_ch)
+        self.conv = conv(spatial_dims, in_ch, out_ch, padding_mode=padding_mode)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.conv(self.up(x))

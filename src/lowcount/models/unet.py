@@ -33,6 +33,8 @@ class UNet(nn.Module):
         se_reduction: SE bottleneck ratio.
         in_channels: 1, or 2 when the scan comes with its count-level map (``data.level_channel``): the
             second channel conditions the network and the residual is added to the first.
+        padding_mode: ``zeros`` or ``replicate`` (the micro-CT recipes: blocks of a tiled volume then agree
+            at their borders on flat regions).
 
     Shapes: (B, in_channels, H, W) or (B, in_channels, D, H, W) -> (B, 1, ...), sides multiples of ``stride``.
     """
@@ -46,6 +48,7 @@ class UNet(nn.Module):
         residual: bool = True,
         se_reduction: int = 4,
         in_channels: int = 1,
+        padding_mode: str = "zeros",
     ) -> None:
         super().__init__()
         if in_channels < 1:
@@ -60,14 +63,16 @@ class UNet(nn.Module):
         self.encoders = nn.ModuleList()
         previous = in_channels
         for c in channels:
-            self.encoders.append(DoubleConv(spatial_dims, previous, c, norm, se, se_reduction))
+            self.encoders.append(
+                DoubleConv(spatial_dims, previous, c, norm, se, se_reduction, padding_mode=padding_mode)
+            )
             previous = c
         self.pool = (nn.MaxPool2d if spatial_dims == 2 else nn.MaxPool3d)(2)
         self.ups = nn.ModuleList()
         self.decoders = nn.ModuleList()
         for c in reversed(channels[:-1]):
-            self.ups.append(ResizeConv(spatial_dims, previous, c))
-            self.decoders.append(DoubleConv(spatial_dims, 2 * c, c, norm, se, se_reduction))
+            self.ups.append(ResizeConv(spatial_dims, previous, c, padding_mode))
+            self.decoders.append(DoubleConv(spatial_dims, 2 * c, c, norm, se, se_reduction, padding_mode=padding_mode))
             previous = c
         self.head = conv(spatial_dims, previous, 1, kernel=1)
 
@@ -96,6 +101,12 @@ class UNet3D(UNet):
     """The four-level 3-D U-Net of the micro-CT dose-reduction paper (input (B, 1, D, H, W))."""
 
     def __init__(
-        self, channels: tuple[int, ...] = (32, 64, 128, 256), norm: str = "instance", residual: bool = True
+        self,
+        channels: tuple[int, ...] = (32, 64, 128, 256),
+        norm: str = "instance",
+        residual: bool = True,
+        padding_mode: str = "zeros",
     ) -> None:
-        super().__init__(spatial_dims=3, channels=channels, se=False, norm=norm, residual=residual)
+        super().__init__(
+            spatial_dims=3, channels=channels, se=False, norm=norm, residual=residual, padding_mode=padding_mode
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -48,23 +49,49 @@ def train(
     truth when the manifest names it (missing truth files are an error), never with ``no_truth``. A run
     folder this call created is removed again when the run fails before its first checkpoint.
     """
-    cfg = config if isinstance(config, RunConfig) else load_run_config(config, overrides)
-    manifest = manifest_path(data_dir)
     out = Path(out_dir)
     created = not out.exists()
+    volume_cfg = None if isinstance(config, RunConfig) else _volume_config(config, overrides)
+    if volume_cfg is not None:  # a micro-CT config (lowcount.train.volume_run)
+        from lowcount.train.volume_run import train_volumes
+
+        with _removed_on_failure(out, created):
+            return train_volumes(volume_cfg, data_dir, out, resume, device, progress)
+    cfg = config if isinstance(config, RunConfig) else load_run_config(config, overrides)
+    manifest = manifest_path(data_dir)
     dist = setup(device)
     try:
-        metrics = _train(cfg, manifest, out, dist, resume, fold, progress, no_truth)
+        with _removed_on_failure(out, created, dist.main):
+            metrics = _train(cfg, manifest, out, dist, resume, fold, progress, no_truth)
         barrier(dist)
         return metrics
+    finally:
+        teardown(dist)
+
+
+def _volume_config(config: str | Path, overrides: tuple[str, ...]):
+    """The CT run config of a YAML with a ``volume:`` section, else None."""
+    from lowcount.config import read_yaml
+    from lowcount.train.config import apply_overrides
+    from lowcount.train.volume_run import is_volume_config, volume_run_config
+
+    sections = read_yaml(config) or {}
+    if not is_volume_config(sections):
+        return None
+    return volume_run_config(apply_overrides(sections, overrides, str(config)), str(config))
+
+
+@contextlib.contextmanager
+def _removed_on_failure(out: Path, created: bool, main: bool = True):
+    """Remove a run folder this call created when the run fails before its first checkpoint."""
+    try:
+        yield
     except Exception:
-        if created and dist.main and out.is_dir() and not (out / LAST).is_file():
+        if created and main and out.is_dir() and not (out / LAST).is_file():
             import shutil
 
             shutil.rmtree(out, ignore_errors=True)
         raise
-    finally:
-        teardown(dist)
 
 
 def train_folds(
