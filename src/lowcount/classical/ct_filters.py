@@ -50,7 +50,7 @@ def wiener(hu: np.ndarray, size_vox: int, noise_hu2: float | None = None) -> np.
 
 CT_FILTERS = {"gaussian": gaussian, "median": median, "wiener": wiener}
 CT_FILTER_GRIDS = {
-    "gaussian": [{"sigma_vox": s} for s in (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)],
+    "gaussian": [{"sigma_vox": s} for s in (0.3, 0.4, 0.5, 0.75, 1.0, 1.5)],
     "median": [{"size_vox": s} for s in (3, 5)],
     "wiener": [{"size_vox": s} for s in (3, 5, 7)],
 }

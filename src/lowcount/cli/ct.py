@@ -54,3 +54,48 @@ def simulate_command(
     with exit_on():
         manifest = simulate_ct_cohort(cfg, out, workers=workers)
     typer.echo(f"wrote {animals} mice and the QA phantom in {time.perf_counter() - start:.1f} s: {manifest}")
+
+
+@app.command("compare")
+def compare_command(
+    data: Annotated[Path, typer.Option(help="CT cohort folder (lowcount ct simulate).")],
+    out: Annotated[Path, typer.Option(help="Folder for methods.json, mice.json/.md and the QA outputs.")],
+    model: Annotated[list[str] | None, typer.Option(help="NAME=RUN: a trained CT model (repeat).")] = None,
+    tv: Annotated[bool, typer.Option(help="Include iterative TV reconstruction (minutes per animal).")] = True,
+    tv_slab: Annotated[int, typer.Option(min=4, help="Slices per validation animal that tune the TV weight.")] = 32,
+    tv_iterations: Annotated[int, typer.Option(min=1, help="FISTA steps of the TV reconstruction.")] = 100,
+    device: Annotated[str | None, typer.Option(help="cpu, cuda or cuda:N.")] = None,
+) -> None:
+    """Tune the filters and TV on the validation mice, then score every method on the test mice."""
+    from lowcount.ct_compare import compare_ct
+    from lowcount.evaluate.cohort import parse_predictions
+
+    with exit_on():
+        compare_ct(data, out, parse_predictions(model or []), tv, tv_slab, tv_iterations, device=device, say=typer.echo)
+    typer.echo((out / "mice.md").read_text())
+
+
+@app.command("qa")
+def qa_command(
+    data: Annotated[Path, typer.Option(help="CT cohort folder (with the QA phantom's ladder).")],
+    compare: Annotated[Path, typer.Option(help="Output folder of `lowcount ct compare`.")],
+) -> None:
+    """QA-phantom noise, CNR, CT-number error and MTF50 of raw scans over the dose ladder and of each method."""
+    from lowcount.ct_report import qa_report
+
+    with exit_on():
+        qa_report(data, compare)
+    typer.echo((compare / "qa.md").read_text())
+
+
+@app.command("dose-factor")
+def dose_factor_command(
+    data: Annotated[Path, typer.Option(help="CT cohort folder (with the dose ladder).")],
+    compare: Annotated[Path, typer.Option(help="Output folder of `lowcount ct compare`.")],
+) -> None:
+    """Each method's dose-reduction factor, by QA noise, QA soft-tissue CNR and mice RMSE against the truth."""
+    from lowcount.ct_report import dose_factor_report
+
+    with exit_on():
+        dose_factor_report(data, compare)
+    typer.echo((compare / "dose_factor.md").read_text())
