@@ -73,3 +73,39 @@ def test_qa_and_dose_factor_reports(ct_cohort, compared):
 def test_reports_name_what_is_missing(ct_cohort, tmp_path):
     result = CliRunner().invoke(app, ["ct", "qa", "--data", str(ct_cohort), "--compare", str(tmp_path)])
     assert result.exit_code == 2 and "ct compare" in result.output
+
+
+def test_reader_set_is_blinded_randomised_and_keyed(ct_cohort, compared, tmp_path):
+    from PIL import Image
+
+    out = tmp_path / "set"
+    args = [
+        "ct",
+        "reader-set",
+        "--compare",
+        str(compared),
+        "--data",
+        str(ct_cohort),
+        "--out",
+        str(out),
+        "--slices",
+        "2",
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    shown = json.loads((out / "reading_set.json").read_text())
+    key = json.loads((tmp_path / "set.key.json").read_text())
+    assert not (out / "set.key.json").exists() and len(shown["trials"]) == 2
+    methods = set(json.loads((compared / "methods.json").read_text())["mice_volumes"]) | {"raw high dose"}
+    orders = []
+    for trial in shown["trials"]:
+        behind = key["trials"][trial["trial"]]["images"]
+        assert set(behind) == set(trial["images"]) and set(behind.values()) == methods
+        orders.append([behind[i] for i in trial["images"]])
+        for image in trial["images"]:
+            assert not any(m.split()[0] in image for m in methods)  # names say nothing of the method
+            assert Image.open(out / image).size == Image.open(out / trial["images"][0]).size
+    assert orders[0] != orders[1]  # the order is drawn per trial (these two differ for this seed)
+    again = CliRunner().invoke(app, [*args[:-4], "--out", str(tmp_path / "again"), "--slices", "2"])
+    assert again.exit_code == 0
+    assert json.loads((tmp_path / "again.key.json").read_text()) == key  # the same seed, the same set

@@ -11,7 +11,8 @@ median and Wiener filters, iterative TV reconstruction, trained 2-D / 3-D U-Nets
    and ``lowcount ct dose-factor`` (lowcount.ct_report).
 
 Writes into ``out``: ``methods.json`` (tuned parameters, models, seconds per volume), ``mice.json`` (per
-animal and method), ``mice.md`` (means over the test animals) and ``qa/<method>.nii.gz``.
+animal and method), ``mice.md`` (means over the test animals), ``qa/<method>.nii.gz`` and
+``mice/<method>/<hash>.nii.gz`` (each test animal's output, named as its low-dose volume).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Animal:
     def __init__(self, folder: Path, rows: list[dict], animal: str, split: str, kind: str = "mouse"):
         self.id = animal
         low = volumes_of(rows, split, "low", kind)[animal]
+        self.file_name = Path(low["path"]).name  # a hash: the animal's low-dose volume's name
         self.low, self.voxel_mm = read_nifti(folder / low["path"])
         self.high = read_nifti(folder / volumes_of(rows, split, "high", kind)[animal]["path"])[0]
         self.truth = read_nifti(folder / low["truth_path"])[0]
@@ -141,6 +143,7 @@ def compare_ct(
             if animal in qa:
                 write_nifti(out / "qa" / f"{_slug(name)}.nii.gz", pred, animal.voxel_mm)
                 continue
+            write_nifti(out / "mice" / _slug(name) / animal.file_name, pred, animal.voxel_mm)
             row = {"animal_id": animal.id, "method": name}
             row.update({f"truth_{k}": v for k, v in ct_scores(pred, animal.truth, animal.body).items()})
             row.update({f"high_{k}": v for k, v in ct_scores(pred, animal.high, animal.body).items()})
@@ -155,6 +158,7 @@ def compare_ct(
         "models": models,
         "seconds_per_volume": {k: float(np.mean(v)) for k, v in seconds.items()},
         "qa_volumes": {name: f"qa/{_slug(name)}.nii.gz" for name in methods} if qa else {},
+        "mice_volumes": {name: f"mice/{_slug(name)}" for name in methods},
         "data": str(path),
     }
     atomic_write_text(out / "methods.json", json.dumps(card, indent=2))

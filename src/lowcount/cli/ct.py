@@ -99,3 +99,19 @@ def dose_factor_command(
     with exit_on():
         dose_factor_report(data, compare)
     typer.echo((compare / "dose_factor.md").read_text())
+
+
+@app.command("reader-set")
+def reader_set_command(
+    compare: Annotated[Path, typer.Option(help="Output folder of `lowcount ct compare`.")],
+    data: Annotated[Path, typer.Option(help="The CT cohort it compared.")],
+    out: Annotated[Path, typer.Option(help="Folder of the blinded set; the key goes to OUT.key.json beside it.")],
+    slices: Annotated[int, typer.Option(min=1, help="Trials (axial slices) per test mouse.")] = 3,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the slices, the order and the file names.")] = 0,
+) -> None:
+    """The randomised, blinded ranking set of the observer study: every method's image of each trial slice."""
+    from lowcount.ct_reader_set import key_path, reader_set
+
+    with exit_on():
+        key = reader_set(compare, data, out, slices, seed)
+    typer.echo(f"wrote {len(key['trials'])} trials to {out}; the unblinding key is {key_path(out)}")
