@@ -119,3 +119,24 @@ def test_enhance_writes_a_derived_volume_named_by_hash(ct_cohort, tmp_path):
     np.testing.assert_allclose(volume, VolumeEnhancer.from_run(tmp_path / "run", "cpu")(hu), atol=1e-3)
     nm_model = CliRunner().invoke(app, ["enhance", str(source), "--model", "se_unet", "--out", str(tmp_path / "o")])
     assert nm_model.exit_code == 2 and "not a CT model" in nm_model.output
+
+
+def test_enhance_turns_a_dicom_ct_series_into_a_derived_series(ct_cohort, tmp_path):
+    from lowcount.io.dicom.ct_series import CTHeader, read_ct_series, write_ct_series
+
+    train(
+        recipe_path("microct_unet2d"),
+        ct_cohort,
+        tmp_path / "run",
+        progress=False,
+        overrides=(*TINY["microct_unet2d"], *BOOKS, "train.steps=1"),
+    )
+    low = volumes_of(read_scans(ct_cohort), "test", "low")["M0002"]
+    hu, voxel_mm = read_nifti(ct_cohort / low["path"])
+    write_ct_series(hu, voxel_mm, tmp_path / "series", CTHeader("PHANTOM^MOUSE", "M0002", "1.2.3", "1.2.3.4", "1.2.5"))
+    result = CliRunner().invoke(
+        app, ["enhance", str(tmp_path / "series"), "--model", str(tmp_path / "run"), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 0, result.output
+    expected = VolumeEnhancer.from_run(tmp_path / "run", "cpu")(read_ct_series([tmp_path / "series"]).hu)
+    np.testing.assert_allclose(read_ct_series([tmp_path / "out"]).hu, expected, atol=0.501)

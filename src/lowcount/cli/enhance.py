@@ -16,7 +16,8 @@ def _say(line: str) -> None:
 
 def enhance(
     inputs: Annotated[
-        list[Path], typer.Argument(help="DICOM NM files, PNG/TIFF/NPY count images, or CT volumes (.nii.gz).")
+        list[Path],
+        typer.Argument(help="DICOM NM files, PNG/TIFF/NPY count images, CT volumes (.nii.gz) or a DICOM CT series."),
     ],
     out: Annotated[Path, typer.Option(help="Output folder.")],
     model: Annotated[
@@ -58,14 +59,20 @@ def enhance(
     """Enhance fast scans with a trained model or a classical filter: DICOM in, derived DICOM (new series) out."""
     from lowcount.inference import enhance_files
     from lowcount.inference.methods import load_enhancer
-    from lowcount.inference.volume_files import enhance_nifti_files, is_nifti
+    from lowcount.inference.volume_files import enhance_ct_series, enhance_nifti_files, is_nifti
+    from lowcount.io.dicom.ct_series import is_ct_dicom
     from lowcount.train.selection import count_safety_warning
 
+    ct_precision = "fp32" if precision == "auto" else precision
     if any(is_nifti(p) for p in inputs):  # micro-CT volumes (lowcount.inference.volume_files)
         with exit_on():
-            ct_precision = "fp32" if precision == "auto" else precision
             written = enhance_nifti_files(inputs, model, out, device, ct_precision)
         typer.echo(f"wrote {len(written)} CT volume(s) to {out} ({ct_precision})")
+        return
+    if inputs and is_ct_dicom(inputs[0]):  # a DICOM CT series in, a derived series out
+        with exit_on():
+            written = enhance_ct_series(inputs, model, out, device, ct_precision)
+        typer.echo(f"wrote a derived CT series of {len(written)} slices to {out} ({ct_precision})")
         return
     with exit_on():
         filters = assignments(param, "--param")

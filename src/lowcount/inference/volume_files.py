@@ -54,3 +54,21 @@ def enhance_nifti_files(
         atomic_write_text(target.with_name(f"{digest[:20]}.json"), json.dumps(card, indent=2))
         written.append(target)
     return written
+
+
+def enhance_ct_series(
+    inputs: list[Path],
+    model: str | Path | None,
+    out_dir: str | Path,
+    device: str | None = None,
+    precision: str = "fp32",
+) -> list[Path]:
+    """Enhance one DICOM CT series (files or a folder) with a CT model into a derived series in ``out_dir``."""
+    from lowcount.io.dicom.ct_series import read_ct_series, write_derived_ct_series
+
+    if model is None:
+        raise ValueError("enhancing a CT series needs --model: a CT training run (lowcount train microct_unet2d ...)")
+    enhancer = VolumeEnhancer.from_run(model, device, precision)
+    series = read_ct_series([Path(p) for p in inputs])
+    name = Path(str(model)).name if Path(str(model)).name != "model.safetensors" else Path(str(model)).parent.name
+    return write_derived_ct_series(series, enhancer(series.hu), out_dir, name)
