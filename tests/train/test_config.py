@@ -11,7 +11,9 @@ from lowcount.train.config import load_run_config, plain, run_config
 from lowcount.train.run import model_args
 
 CONFIGS = sorted(recipes_dir().glob("**/*.yaml"))
-RECIPES = [p for p in CONFIGS if not p.name.startswith("phantom")]  # phantom configs are not training runs
+TRAINING = [p for p in CONFIGS if not p.name.startswith("phantom")]  # phantom configs are not training runs
+CT_RECIPES = [p for p in TRAINING if "volume" in yaml.safe_load(p.read_text())]  # lowcount.train.volume_run
+RECIPES = [p for p in TRAINING if p not in CT_RECIPES]
 
 
 def _method(path: Path) -> str:
@@ -137,3 +139,22 @@ def test_overrides_change_nested_values_and_bad_ones_are_named():
         load_run_config(path, ["train.stepz=7"])
     with pytest.raises(ConfigError, match="is a value"):
         load_run_config(path, ["train.steps.x=1"])
+
+
+@pytest.mark.parametrize("path", CT_RECIPES, ids=lambda p: p.name)
+def test_every_ct_recipe_loads_builds_and_round_trips(path):
+    import json
+    from dataclasses import asdict
+
+    from lowcount.train.volume_run import volume_run_config
+
+    cfg = volume_run_config(yaml.safe_load(path.read_text()), str(path))
+    model = build_model(
+        cfg.model.name, **{k: tuple(v) if isinstance(v, list) else v for k, v in cfg.model.args.items()}
+    )
+    assert all(p % model.stride == 0 for p in cfg.volume.patch)
+    assert volume_run_config(json.loads(json.dumps(asdict(cfg))), "resolved") == cfg
+    sections = yaml.safe_load(path.read_text())
+    sections["supervised"]["critic"] = {"name": "patchgan"}
+    with pytest.raises(ConfigError, match="critic"):
+        volume_run_config(sections, str(path))

@@ -37,30 +37,13 @@ def test_one_step_trains_validates_and_exports(ct_cohort, tmp_path, recipe):
     assert meta["validation"]["metrics"]["psnr"] == pytest.approx(metrics["psnr"])
 
 
-def test_resume_continues_bit_for_bit(ct_cohort, tmp_path):
-    overrides = (*TINY["microct_unet3d"], *BOOKS, "train.scheduler=constant")  # the same lr whatever train.steps
-    train(
-        recipe_path("microct_unet3d"),
-        ct_cohort,
-        tmp_path / "straight",
-        progress=False,
-        overrides=(*overrides, "train.steps=4"),
-    )
-    train(
-        recipe_path("microct_unet3d"),
-        ct_cohort,
-        tmp_path / "split",
-        progress=False,
-        overrides=(*overrides, "train.steps=2"),
-    )
-    train(
-        recipe_path("microct_unet3d"),
-        ct_cohort,
-        tmp_path / "split",
-        resume=True,
-        progress=False,
-        overrides=(*overrides, "train.steps=4"),
-    )
+@pytest.mark.parametrize("recipe", sorted(TINY))
+def test_resume_continues_bit_for_bit(ct_cohort, tmp_path, recipe):
+    overrides = (*TINY[recipe], *BOOKS, "train.scheduler=constant")  # the same lr whatever train.steps
+    config = recipe_path(recipe)
+    train(config, ct_cohort, tmp_path / "straight", progress=False, overrides=(*overrides, "train.steps=4"))
+    train(config, ct_cohort, tmp_path / "split", progress=False, overrides=(*overrides, "train.steps=2"))
+    train(config, ct_cohort, tmp_path / "split", resume=True, progress=False, overrides=(*overrides, "train.steps=4"))
     a = torch.load(tmp_path / "straight" / "last.pt", weights_only=True)["method"]["net"]
     b = torch.load(tmp_path / "split" / "last.pt", weights_only=True)["method"]["net"]
     for key in a:
