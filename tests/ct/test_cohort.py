@@ -64,3 +64,26 @@ ILL_CASES = [
 def test_bad_cohort_settings_raise(kwargs, word):
     with pytest.raises(ValueError, match=word):
         CTCohortConfig(**kwargs)
+
+
+def test_dicom_series_hold_the_same_volumes(tmp_path, dciodvfy_errors):
+    from lowcount.io.dicom.ct_series import read_ct_series
+    from lowcount.io.nifti import read_nifti
+
+    cfg = CTCohortConfig(animals=3, split=(1, 1), shape=(10, 96, 96), ladder_doses=(1.0,), dicom=True, seed=2)
+    simulate_ct_cohort(cfg, tmp_path)
+    rows = read_scans(tmp_path)
+    with_dicom = [r for r in rows if r["dicom_path"]]
+    assert {r["role"] for r in with_dicom} == {"truth", "low", "high", "ladder"}
+    row = next(r for r in with_dicom if r["role"] == "low")
+    series = read_ct_series([tmp_path / row["dicom_path"]])
+    volume, voxel_mm = read_nifti(tmp_path / row["path"])
+    np.testing.assert_allclose(series.hu, volume, atol=0.501)
+    assert series.voxel_mm == pytest.approx(voxel_mm)
+    assert dciodvfy_errors(next((tmp_path / row["dicom_path"]).glob("*.dcm"))) == []
+    studies = {
+        read_ct_series([tmp_path / r["dicom_path"]]).datasets[0].StudyInstanceUID
+        for r in with_dicom
+        if r["animal_id"] == row["animal_id"]
+    }
+    assert len(studies) == 1  # an animal's scans are one study

@@ -27,6 +27,9 @@ def simulate_command(
         "0.125,0.25,0.5,1,2"
     ),
     workers: Annotated[int, typer.Option(min=1, help="Processes (animals are independent).")] = 2,
+    dicom: Annotated[
+        bool, typer.Option(help="Also write each scan as a DICOM CT series (dicom/<series UID>/).")
+    ] = False,
 ) -> None:
     """Simulate mice and the QA phantom: low-, high-dose and ladder scans, truth and labels as NIfTI (HU)."""
     import time
@@ -47,6 +50,7 @@ def simulate_command(
             high_dose=high_dose,
             ladder_doses=tuple(numbers(ladder, "--ladder")),
             split=(n_val, n_test),
+            dicom=dicom,
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc

@@ -52,6 +52,7 @@ class CTCohortConfig:
     high_dose: float = 1.0
     ladder_doses: tuple[float, ...] = (0.125, 0.25, 0.5, 1.0, 2.0)
     split: tuple[int, int] = (4, 4)  # validation and test animals; the rest train
+    dicom: bool = False  # also write every scan and truth as a DICOM CT series (dicom/<SeriesInstanceUID>/)
     scanner: Scanner = field(default_factory=Scanner)
 
     def __post_init__(self):
@@ -96,9 +97,13 @@ def _scan_one(cfg: CTCohortConfig, animal_id: str, split: str, seq: np.random.Se
     voxel = (grid.voxel_mm,) * 3
     line_integrals = scanner.line_integrals(phantom_hu, grid.voxel_mm)
 
+    dicom_paths: dict[str, str] = {}
+
     def put(role: str, dose, volume) -> str:
         rel = f"volumes/{_name(cfg.seed, animal_id, role, dose)}.nii.gz"
         write_nifti(stage / rel, volume, voxel)
+        if cfg.dicom and role not in ("labels", "phantom"):
+            dicom_paths[rel] = _write_dicom(cfg, animal_id, role, dose, volume, voxel, stage)
         return rel
 
     truth = put("truth", "", scanner.reconstruct(line_integrals, grid.voxel_mm))
@@ -123,7 +128,33 @@ def _scan_one(cfg: CTCohortConfig, animal_id: str, split: str, seq: np.random.Se
             atomic_write_bytes(stage / sino, buf.getvalue())
         path = put(role, dose, scanner.reconstruct(noisy, grid.voxel_mm))
         rows.append({**base, "role": role, "dose": f"{dose:g}", "path": path, "sinogram_path": sino})
+    for row in rows:
+        row["dicom_path"] = dicom_paths.get(row["path"], "")
     return rows, {"animal_id": animal_id, "split": split, **drawn}
+
+
+def _write_dicom(cfg: CTCohortConfig, animal_id: str, role: str, dose, volume, voxel, stage: Path) -> str:
+    """One scan as a DICOM CT series in ``dicom/<SeriesInstanceUID>/``; the animal's scans share a study."""
+    from pydicom.uid import generate_uid
+
+    from lowcount.io.dicom.ct_series import CTHeader, write_ct_series
+    from lowcount.io.dicom.scan import UID_ROOT
+
+    def uid(*what) -> str:
+        return generate_uid(UID_ROOT, entropy_srcs=[str(cfg.seed), animal_id, *map(str, what)])
+
+    series = uid(role, dose)
+    header = CTHeader(
+        f"PHANTOM^{animal_id}",
+        animal_id,
+        uid("study"),
+        series,
+        uid("frame"),
+        series_description=f"simulated {role}" + (f" dose {dose:g}" if dose != "" else ""),
+    )
+    rel = f"dicom/{series}"
+    write_ct_series(volume, voxel, stage / rel, header)
+    return rel
 
 
 def simulate_ct_cohort(cfg: CTCohortConfig, out_dir: str | Path, workers: int = 1) -> Path:

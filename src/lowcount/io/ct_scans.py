@@ -2,8 +2,8 @@
 
 Columns: ``animal_id``, ``kind`` (mouse | qa), ``split`` (train | val | test), ``role`` (truth, phantom,
 labels, low, high, ladder), ``dose`` (relative to the scanner's full dose; empty for truth, phantom and
-labels), ``path``, ``truth_path``, ``labels_path`` and ``sinogram_path`` (empty when not kept), all relative
-to the manifest's folder.
+labels), ``path``, ``truth_path``, ``labels_path``, ``sinogram_path`` (empty when not kept) and, optionally,
+``dicom_path`` (the scan as a DICOM CT series folder), all relative to the manifest's folder.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from lowcount.io.atomic import atomic_write_text
 
 SCAN_COLUMNS = ("animal_id", "kind", "split", "role", "dose", "path", "truth_path", "labels_path", "sinogram_path")
+OPTIONAL_COLUMNS = ("dicom_path",)  # the scan as a DICOM CT series folder (ct simulate --dicom), else empty
 SCANS_FILE = "scans.csv"
 
 
@@ -31,7 +32,7 @@ def is_ct_cohort(path: str | Path) -> bool:
 
 def write_scans(path: str | Path, rows: list[dict]) -> None:
     text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=SCAN_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(text, fieldnames=SCAN_COLUMNS + OPTIONAL_COLUMNS, lineterminator="\n", restval="")
     writer.writeheader()
     writer.writerows(rows)
     atomic_write_text(path, text.getvalue())
@@ -53,6 +54,8 @@ def read_scans(path: str | Path) -> list[dict]:
                 row["dose"] = float(row["dose"]) if row["dose"] else None
             except ValueError as err:
                 raise ValueError(f"{path}, line {line}: column dose must be a number, got {row['dose']!r}") from err
+            for column in OPTIONAL_COLUMNS:
+                row[column] = row.get(column) or ""
             rows.append(row)
     return rows
 
