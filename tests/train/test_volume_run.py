@@ -80,18 +80,24 @@ def test_a_patch_off_the_stride_is_refused_and_leaves_no_run(ct_cohort, tmp_path
     assert not (tmp_path / "run").exists()
 
 
-def test_enhance_writes_a_derived_volume_named_by_hash(ct_cohort, tmp_path):
+@pytest.fixture(scope="module")
+def trained_2d(ct_cohort, tmp_path_factory):
+    run = tmp_path_factory.mktemp("ct_run") / "run"
     train(
         recipe_path("microct_unet2d"),
         ct_cohort,
-        tmp_path / "run",
+        run,
         progress=False,
         overrides=(*TINY["microct_unet2d"], *BOOKS, "train.steps=1"),
     )
+    return run
+
+
+def test_enhance_writes_a_derived_volume_named_by_hash(ct_cohort, trained_2d, tmp_path):
     low = volumes_of(read_scans(ct_cohort), "test", "low")["M0002"]
     source = ct_cohort / low["path"]
     result = CliRunner().invoke(
-        app, ["enhance", str(source), "--model", str(tmp_path / "run"), "--out", str(tmp_path / "out")]
+        app, ["enhance", str(source), "--model", str(trained_2d), "--out", str(tmp_path / "out")]
     )
     assert result.exit_code == 0, result.output
     (written,) = list((tmp_path / "out").glob("*.nii.gz"))
@@ -99,27 +105,20 @@ def test_enhance_writes_a_derived_volume_named_by_hash(ct_cohort, tmp_path):
     volume, voxel_mm = read_nifti(written)
     hu, expected_voxel = read_nifti(source)
     assert voxel_mm == expected_voxel
-    np.testing.assert_allclose(volume, VolumeEnhancer.from_run(tmp_path / "run", "cpu")(hu), atol=1e-3)
+    np.testing.assert_allclose(volume, VolumeEnhancer.from_run(trained_2d, "cpu")(hu), atol=1e-3)
     nm_model = CliRunner().invoke(app, ["enhance", str(source), "--model", "se_unet", "--out", str(tmp_path / "o")])
     assert nm_model.exit_code == 2 and "not a CT model" in nm_model.output
 
 
-def test_enhance_turns_a_dicom_ct_series_into_a_derived_series(ct_cohort, tmp_path):
+def test_enhance_turns_a_dicom_ct_series_into_a_derived_series(ct_cohort, trained_2d, tmp_path):
     from lowcount.io.dicom.ct_series import CTHeader, read_ct_series, write_ct_series
 
-    train(
-        recipe_path("microct_unet2d"),
-        ct_cohort,
-        tmp_path / "run",
-        progress=False,
-        overrides=(*TINY["microct_unet2d"], *BOOKS, "train.steps=1"),
-    )
     low = volumes_of(read_scans(ct_cohort), "test", "low")["M0002"]
     hu, voxel_mm = read_nifti(ct_cohort / low["path"])
     write_ct_series(hu, voxel_mm, tmp_path / "series", CTHeader("PHANTOM^MOUSE", "M0002", "1.2.3", "1.2.3.4", "1.2.5"))
     result = CliRunner().invoke(
-        app, ["enhance", str(tmp_path / "series"), "--model", str(tmp_path / "run"), "--out", str(tmp_path / "out")]
+        app, ["enhance", str(tmp_path / "series"), "--model", str(trained_2d), "--out", str(tmp_path / "out")]
     )
     assert result.exit_code == 0, result.output
-    expected = VolumeEnhancer.from_run(tmp_path / "run", "cpu")(read_ct_series([tmp_path / "series"]).hu)
+    expected = VolumeEnhancer.from_run(trained_2d, "cpu")(read_ct_series([tmp_path / "series"]).hu)
     np.testing.assert_allclose(read_ct_series([tmp_path / "out"]).hu, expected, atol=0.501)

@@ -20,6 +20,12 @@ def is_nifti(path: str | Path) -> bool:
     return Path(path).name.endswith(NIFTI_SUFFIXES)
 
 
+def _ct_model(model: str | Path | None, device: str | None, precision: str) -> VolumeEnhancer:
+    if model is None:
+        raise ValueError("enhancing CT needs --model: a CT training run (lowcount train microct_unet2d ...)")
+    return VolumeEnhancer.from_run(model, device, precision)
+
+
 def enhance_nifti_files(
     inputs: list[Path],
     model: str | Path | None,
@@ -30,12 +36,10 @@ def enhance_nifti_files(
     """Enhance every NIfTI volume of ``inputs`` with the CT model ``model``; returns the written volumes."""
     from lowcount.models.weights import sha256_of
 
-    if model is None:
-        raise ValueError("enhancing a CT volume needs --model: a CT training run (lowcount train microct_unet2d ...)")
     others = [p for p in inputs if not is_nifti(p)]
     if others:
         raise ValueError(f"{others[0]}: CT volumes (.nii, .nii.gz) and other files cannot be enhanced in one call")
-    enhancer = VolumeEnhancer.from_run(model, device, precision)
+    enhancer = _ct_model(model, device, precision)
     out = Path(out_dir)
     written = []
     for path in inputs:
@@ -66,9 +70,7 @@ def enhance_ct_series(
     """Enhance one DICOM CT series (files or a folder) with a CT model into a derived series in ``out_dir``."""
     from lowcount.io.dicom.ct_series import read_ct_series, write_derived_ct_series
 
-    if model is None:
-        raise ValueError("enhancing a CT series needs --model: a CT training run (lowcount train microct_unet2d ...)")
-    enhancer = VolumeEnhancer.from_run(model, device, precision)
+    enhancer = _ct_model(model, device, precision)
     series = read_ct_series([Path(p) for p in inputs])
     name = Path(str(model)).name if Path(str(model)).name != "model.safetensors" else Path(str(model)).parent.name
     return write_derived_ct_series(series, enhancer(series.hu), out_dir, name)
