@@ -50,6 +50,16 @@ class Animal:
         self.body = self.truth > BODY_HU
         self.dose = float(low["dose"])
         self.sinogram = folder / low["sinogram_path"] if low["sinogram_path"] else None
+        self._line_integrals = None
+
+    def line_integrals(self) -> np.ndarray:
+        """The low-dose scan's noisy sinogram (D, W, views), read once (TV tuning reconstructs it per weight)."""
+        if self.sinogram is None:
+            raise ValueError(f"animal {self.id} has no low-dose sinogram kept; TV reconstruction needs it")
+        if self._line_integrals is None:
+            with np.load(self.sinogram) as f:
+                self._line_integrals = f["line_integrals"]
+        return self._line_integrals
 
     def slab(self, n: int) -> slice:
         """``n`` slices about the middle of the body."""
@@ -60,10 +70,7 @@ class Animal:
 
 
 def _tv(animal: Animal, scanner: Scanner, weight: float, matrix, region: slice | None = None, iterations: int = 100):
-    if animal.sinogram is None:
-        raise ValueError(f"animal {animal.id} has no low-dose sinogram kept; TV reconstruction needs it")
-    with np.load(animal.sinogram) as f:
-        sino = f["line_integrals"]
+    sino = animal.line_integrals()
     region = region or slice(0, sino.shape[0])
     sino = sino[region]
     counts = scanner.photons_per_ray * animal.dose * np.exp(-sino.astype(np.float64))
